@@ -1,0 +1,220 @@
+using System.Text.RegularExpressions;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Events;
+using ScaiControl.Domain.Vat;
+
+namespace ScaiControl.Domain.Billing;
+
+/// <summary>A postal address as invoices print it (EN 16931 BG-5 seller / BG-8 buyer postal address).</summary>
+/// <param name="Line1">BT-35 / BT-50 address line 1.</param>
+/// <param name="Line2">BT-36 / BT-51 address line 2, optional.</param>
+/// <param name="PostalCode">BT-38 / BT-53.</param>
+/// <param name="City">BT-37 / BT-52.</param>
+/// <param name="Country">BT-40 / BT-55, ISO 3166-1 alpha-2.</param>
+public sealed record PostalAddress(string Line1, string? Line2, string PostalCode, string City, string Country)
+{
+    /// <summary>Validates and normalises an address; field names are snake_case.</summary>
+    /// <exception cref="DomainValidationException">A required part is missing or the country is unknown.</exception>
+    public static PostalAddress Create(string? line1, string? line2, string? postalCode, string? city, string? country) => new(
+        Guard.Text(line1, "address_line1", 200),
+        Guard.OptionalText(line2, "address_line2", 200),
+        Guard.Text(postalCode, "postal_code", 20),
+        Guard.Text(city, "city", 100),
+        Countries.Require(country));
+}
+
+/// <summary>A party frozen onto an invoice at finalisation (seller BG-4 or buyer BG-7).</summary>
+/// <param name="LegalName">BT-27 / BT-44.</param>
+/// <param name="Address">BG-5 / BG-8.</param>
+/// <param name="VatId">BT-31 / BT-48, or null.</param>
+/// <param name="Email">BT-43 / BT-58 contact e-mail.</param>
+/// <param name="Iban">BT-84 payment account (seller only).</param>
+/// <param name="Bic">BT-86 (seller only).</param>
+public sealed record PartySnapshot(string LegalName, PostalAddress Address, string? VatId, string Email, string? Iban = null, string? Bic = null);
+
+/// <summary>
+/// The buyer side of invoices for one tenant (spec table tenant_billing_profiles). Raises tenant.billing_linked.v1
+/// when created and tenant.billing_updated.v1 on each change.
+/// </summary>
+public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
+{
+    private TenantBillingProfile() { }
+
+    /// <summary>Creates the profile of a tenant.</summary>
+    /// <exception cref="DomainValidationException">A field is invalid (see <see cref="Update"/>).</exception>
+    public TenantBillingProfile(string partnerId, string tenantId, string legalName, PostalAddress address, string? vatId, string email, DateTimeOffset now)
+    {
+        Id = Ids.New("tbp");
+        PartnerId = partnerId;
+        TenantId = tenantId;
+        Apply(legalName, address, vatId, email, now);
+        Raise(Event(EventTopics.TenantBillingLinked, now));
+    }
+
+    public string Id { get; private set; } = default!;
+    public string PartnerId { get; private set; } = default!;
+    public string TenantId { get; private set; } = default!;
+    public string LegalName { get; private set; } = default!;
+    public string AddressLine1 { get; private set; } = default!;
+    public string? AddressLine2 { get; private set; }
+    public string PostalCode { get; private set; } = default!;
+    public string City { get; private set; } = default!;
+
+    /// <summary>ISO 3166-1 alpha-2.</summary>
+    public string Country { get; private set; } = default!;
+
+    /// <summary>Normalised VAT id (e.g. "DE123456789"), or null for a consumer.</summary>
+    public string? VatId { get; private set; }
+    public string Email { get; private set; } = default!;
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>The address as a value.</summary>
+    public PostalAddress Address => new(AddressLine1, AddressLine2, PostalCode, City, Country);
+
+    /// <summary>Changes the profile; the VAT id must match the country's format.</summary>
+    /// <exception cref="DomainValidationException">A field is invalid.</exception>
+    public void Update(string legalName, PostalAddress address, string? vatId, string email, DateTimeOffset now)
+    {
+        Apply(legalName, address, vatId, email, now);
+        Raise(Event(EventTopics.TenantBillingUpdated, now));
+    }
+
+    /// <summary>The buyer as frozen onto an invoice.</summary>
+    public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email);
+
+    private void Apply(string legalName, PostalAddress address, string? vatId, string email, DateTimeOffset now)
+    {
+        var name = Guard.Text(legalName, "legal_name", 200);
+        var mail = Guard.Email(email, "email");
+        var vat = VatIds.Normalise(vatId, address.Country);
+        LegalName = name;
+        (AddressLine1, AddressLine2, PostalCode, City, Country) = (address.Line1, address.Line2, address.PostalCode, address.City, address.Country);
+        VatId = vat;
+        Email = mail;
+        UpdatedAt = now;
+    }
+
+    private DomainEvent Event(string topic, DateTimeOffset now) => new(topic, PartnerId, TenantId, TenantId, now, new Dictionary<string, object?>
+    {
+        ["tenant_id"] = TenantId,
+        ["partner_id"] = PartnerId,
+        ["legal_name"] = LegalName,
+        ["country"] = Country,
+        ["vat_id"] = VatId,
+        ["email"] = Email,
+    });
+}
+
+/// <summary>
+/// The seller side of invoices for one partner (spec table partner_configuration): legal identity, bank account and
+/// the invoice number prefix of its own series. Raises partner.billing_linked.v1 / partner.billing_updated.v1.
+/// </summary>
+public sealed partial class PartnerConfiguration : AggregateRoot, IPartnerOwned
+{
+    private PartnerConfiguration() { }
+
+    /// <summary>Creates the seller configuration of a partner.</summary>
+    /// <exception cref="DomainValidationException">A field is invalid.</exception>
+    public PartnerConfiguration(string partnerId, string legalName, PostalAddress address, string vatId, string email, string iban, string bic, string invoicePrefix, DateTimeOffset now)
+    {
+        PartnerId = partnerId;
+        Apply(legalName, address, vatId, email, iban, bic, invoicePrefix, now);
+        Raise(Event(EventTopics.PartnerBillingLinked, now));
+    }
+
+    public string PartnerId { get; private set; } = default!;
+    public string LegalName { get; private set; } = default!;
+    public string AddressLine1 { get; private set; } = default!;
+    public string? AddressLine2 { get; private set; }
+    public string PostalCode { get; private set; } = default!;
+    public string City { get; private set; } = default!;
+    public string Country { get; private set; } = default!;
+    public string VatId { get; private set; } = default!;
+    public string Email { get; private set; } = default!;
+    public string Iban { get; private set; } = default!;
+    public string Bic { get; private set; } = default!;
+
+    /// <summary>Prefix of the partner's number series: PREFIX-YYYY-NNNNNN (default "SCAI").</summary>
+    public string InvoicePrefix { get; private set; } = default!;
+    public DateTimeOffset UpdatedAt { get; private set; }
+
+    /// <summary>The address as a value.</summary>
+    public PostalAddress Address => new(AddressLine1, AddressLine2, PostalCode, City, Country);
+
+    /// <summary>Changes the configuration (finalised invoices keep their snapshot).</summary>
+    /// <exception cref="DomainValidationException">A field is invalid.</exception>
+    public void Update(string legalName, PostalAddress address, string vatId, string email, string iban, string bic, string invoicePrefix, DateTimeOffset now)
+    {
+        Apply(legalName, address, vatId, email, iban, bic, invoicePrefix, now);
+        Raise(Event(EventTopics.PartnerBillingUpdated, now));
+    }
+
+    /// <summary>The seller as frozen onto an invoice.</summary>
+    public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email, Iban, Bic);
+
+    private void Apply(string legalName, PostalAddress address, string vatId, string email, string iban, string bic, string invoicePrefix, DateTimeOffset now)
+    {
+        var name = Guard.Text(legalName, "legal_name", 200);
+        var vat = VatIds.Normalise(vatId, address.Country) ?? throw new DomainValidationException("vat_id", "A seller needs a VAT id.");
+        var mail = Guard.Email(email, "email");
+        var ibanText = new string(Guard.Text(iban, "iban", 40).Where(c => c != ' ').ToArray()).ToUpperInvariant();
+        if (!IbanIsValid(ibanText))
+        {
+            throw new DomainValidationException("iban", "iban fails the ISO 13616 check digits.");
+        }
+
+        var bicText = Guard.Text(bic, "bic", 11).ToUpperInvariant();
+        if (!BicPattern().IsMatch(bicText))
+        {
+            throw new DomainValidationException("bic", "bic must be 8 or 11 characters (ISO 9362).");
+        }
+
+        var prefix = Guard.Text(invoicePrefix, "invoice_prefix", 10).ToUpperInvariant();
+        if (!PrefixPattern().IsMatch(prefix))
+        {
+            throw new DomainValidationException("invoice_prefix", "invoice_prefix must be 2-10 upper-case letters or digits.");
+        }
+
+        LegalName = name;
+        (AddressLine1, AddressLine2, PostalCode, City, Country) = (address.Line1, address.Line2, address.PostalCode, address.City, address.Country);
+        VatId = vat;
+        Email = mail;
+        Iban = ibanText;
+        Bic = bicText;
+        InvoicePrefix = prefix;
+        UpdatedAt = now;
+    }
+
+    /// <summary>ISO 13616 / ISO 7064 MOD 97-10 check of an IBAN without spaces.</summary>
+    public static bool IbanIsValid(string iban)
+    {
+        if (iban.Length is < 15 or > 34 || !iban.All(char.IsAsciiLetterOrDigit) || !char.IsAsciiLetter(iban[0]) || !char.IsAsciiLetter(iban[1]))
+        {
+            return false;
+        }
+
+        var remainder = 0;
+        foreach (var c in iban[4..] + iban[..4])
+        {
+            var value = char.IsAsciiDigit(c) ? c - '0' : c - 'A' + 10;
+            remainder = value >= 10 ? (remainder * 100 + value) % 97 : (remainder * 10 + value) % 97;
+        }
+
+        return remainder == 1;
+    }
+
+    private DomainEvent Event(string topic, DateTimeOffset now) => new(topic, PartnerId, null, PartnerId, now, new Dictionary<string, object?>
+    {
+        ["partner_id"] = PartnerId,
+        ["legal_name"] = LegalName,
+        ["country"] = Country,
+        ["vat_id"] = VatId,
+        ["invoice_prefix"] = InvoicePrefix,
+    });
+
+    [GeneratedRegex("^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")]
+    private static partial Regex BicPattern();
+
+    [GeneratedRegex("^[A-Z0-9]{2,10}$")]
+    private static partial Regex PrefixPattern();
+}

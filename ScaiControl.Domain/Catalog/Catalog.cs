@@ -1,0 +1,135 @@
+using ScaiControl.Domain.Common;
+
+namespace ScaiControl.Domain.Catalog;
+
+/// <summary>How often a plan bills: every calendar month or every year from the period start.</summary>
+public enum BillingInterval
+{
+    Month,
+    Year,
+}
+
+/// <summary>Period arithmetic for <see cref="BillingInterval"/> (anniversary periods, UTC).</summary>
+public static class BillingIntervals
+{
+    /// <summary>The end of a period that starts at <paramref name="start"/> (exclusive), e.g. 2026-01-31 + 1 month = 2026-02-28.</summary>
+    public static DateTimeOffset PeriodEnd(this BillingInterval interval, DateTimeOffset start) => interval switch
+    {
+        BillingInterval.Month => start.AddMonths(1),
+        BillingInterval.Year => start.AddYears(1),
+    };
+
+    /// <summary>The spec's wire name ("month" | "year").</summary>
+    public static string WireName(this BillingInterval interval) => interval switch
+    {
+        BillingInterval.Month => "month",
+        BillingInterval.Year => "year",
+    };
+
+    /// <summary>Parses "month" | "year".</summary>
+    /// <exception cref="DomainValidationException">Any other value.</exception>
+    public static BillingInterval Parse(string? value) => value switch
+    {
+        "month" => BillingInterval.Month,
+        "year" => BillingInterval.Year,
+        _ => throw new DomainValidationException("interval", "interval must be 'month' or 'year'."),
+    };
+}
+
+/// <summary>A service of the catalog (spec 002 migrations 002/006): slug, name, description, optional parent slug.</summary>
+public sealed class Service
+{
+    private Service() { }
+
+    /// <summary>Creates a service; the slug is lower-case letters, digits and hyphens.</summary>
+    public Service(string slug, string name, string description, string? parentSlug, DateTimeOffset now)
+    {
+        Id = Ids.New("svc");
+        Slug = Guard.Slug(slug, "slug");
+        CreatedAt = now;
+        Update(name, description, parentSlug);
+    }
+
+    public string Id { get; private set; } = default!;
+    public string Slug { get; private set; } = default!;
+    public string Name { get; private set; } = default!;
+    public string Description { get; private set; } = default!;
+    public string? ParentSlug { get; private set; }
+    public bool IsActive { get; private set; } = true;
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>Changes name, description and parent.</summary>
+    public void Update(string name, string description, string? parentSlug)
+    {
+        Name = Guard.Text(name, "name", 200);
+        Description = Guard.OptionalText(description, "description", 2000) ?? string.Empty;
+        ParentSlug = parentSlug is null or "" ? null : Guard.Slug(parentSlug, "parent_slug");
+        if (ParentSlug == Slug)
+        {
+            throw new DomainValidationException("parent_slug", "A service cannot be its own parent.");
+        }
+    }
+}
+
+/// <summary>
+/// A plan of a service: a price in integer minor units of an ISO 4217 currency per interval, with optional trial days.
+/// </summary>
+public sealed class Plan
+{
+    /// <summary>Largest accepted trial length.</summary>
+    public const int MaxTrialDays = 365;
+
+    private Plan() { }
+
+    /// <summary>Creates a plan of <paramref name="serviceId"/>.</summary>
+    /// <exception cref="DomainValidationException">Bad code, name, negative price, unknown currency or trial days out of 0..365.</exception>
+    public Plan(string serviceId, string code, string name, Money price, BillingInterval interval, int trialDays, DateTimeOffset now)
+    {
+        Id = Ids.New("pln");
+        ServiceId = serviceId;
+        Code = Guard.Slug(code, "code");
+        CreatedAt = now;
+        Update(name, price, interval, trialDays);
+    }
+
+    public string Id { get; private set; } = default!;
+    public string ServiceId { get; private set; } = default!;
+    public string Code { get; private set; } = default!;
+    public string Name { get; private set; } = default!;
+
+    /// <summary>Price per interval in minor units (cents).</summary>
+    public long PriceMinor { get; private set; }
+
+    /// <summary>ISO 4217 code of the price.</summary>
+    public string Currency { get; private set; } = default!;
+    public BillingInterval Interval { get; private set; }
+    public int TrialDays { get; private set; }
+    public bool IsActive { get; private set; } = true;
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>The price as money.</summary>
+    public Money Price => new(PriceMinor, Currency);
+
+    /// <summary>Changes the commercial terms (existing subscriptions keep their periods).</summary>
+    public void Update(string name, Money price, BillingInterval interval, int trialDays)
+    {
+        Name = Guard.Text(name, "name", 200);
+        if (price.MinorUnits < 0)
+        {
+            throw new DomainValidationException("price", "price must not be negative.");
+        }
+
+        if (trialDays is < 0 or > MaxTrialDays)
+        {
+            throw new DomainValidationException("trial_days", $"trial_days must be between 0 and {MaxTrialDays}.");
+        }
+
+        PriceMinor = price.MinorUnits;
+        Currency = Currencies.Require(price.Currency);
+        Interval = interval;
+        TrialDays = trialDays;
+    }
+
+    /// <summary>Withdraws the plan from sale (existing subscriptions continue).</summary>
+    public void Retire() => IsActive = false;
+}

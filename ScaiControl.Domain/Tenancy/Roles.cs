@@ -1,0 +1,61 @@
+namespace ScaiControl.Domain.Tenancy;
+
+/// <summary>
+/// Role bundles and the scopes they grant. Permissions are "scope:action" strings checked by named policies
+/// (spec 001: require_permission("scope:action") with a super_admin bypass).
+/// </summary>
+public static class Roles
+{
+    /// <summary>The operator: every permission, across tenants through the audited operator path.</summary>
+    public const string SuperAdmin = "super_admin";
+
+    /// <summary>A reseller partner's administrator: manages its own tenants and invoices.</summary>
+    public const string PartnerAdmin = "partner_admin";
+
+    /// <summary>A tenant's administrator: subscribes, sees its invoices, edits its billing profile.</summary>
+    public const string TenantAdmin = "tenant_admin";
+
+    private static readonly Dictionary<string, string[]> Grants = new(StringComparer.Ordinal)
+    {
+        [SuperAdmin] = Permissions.All.ToArray(),
+        [PartnerAdmin] =
+        [
+            Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
+            Permissions.InvoicesWrite, Permissions.TenantsRead, Permissions.TenantsWrite, Permissions.BillingProfileRead,
+            Permissions.BillingProfileWrite, Permissions.BillingRun,
+        ],
+        [TenantAdmin] =
+        [
+            Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
+            Permissions.BillingProfileRead, Permissions.BillingProfileWrite,
+        ],
+    };
+
+    /// <summary>The scopes a role grants; none for an unknown role.</summary>
+    public static IReadOnlyList<string> ScopesOf(string role) => Grants.TryGetValue(role, out var s) ? s : [];
+}
+
+/// <summary>The "scope:action" permission names used as authorization policy names.</summary>
+public static class Permissions
+{
+    public const string CatalogRead = "catalog:read";
+    public const string CatalogWrite = "catalog:write";
+    public const string SubscriptionsRead = "subscriptions:read";
+    public const string SubscriptionsWrite = "subscriptions:write";
+    public const string InvoicesRead = "invoices:read";
+    public const string InvoicesWrite = "invoices:write";
+    public const string BillingRun = "billing:run";
+    public const string BillingProfileRead = "billing_profile:read";
+    public const string BillingProfileWrite = "billing_profile:write";
+    public const string TenantsRead = "tenants:read";
+    public const string TenantsWrite = "tenants:write";
+    public const string PartnersRead = "partners:read";
+    public const string PartnersWrite = "partners:write";
+
+    /// <summary>Every permission.</summary>
+    public static IReadOnlyList<string> All { get; } =
+    [
+        CatalogRead, CatalogWrite, SubscriptionsRead, SubscriptionsWrite, InvoicesRead, InvoicesWrite, BillingRun,
+        BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite,
+    ];
+}
