@@ -208,6 +208,7 @@ public sealed class InvoiceLine : ITenantOwned
         UnitPriceMinor = unitPriceMinor;
         NetAmountMinor = checked(quantity * unitPriceMinor);
         SubscriptionId = subscriptionId;
+        BillingKey = subscriptionId is null || periodStart is null ? null : $"{subscriptionId}@{periodStart.Value.UtcTicks}";
         PeriodStart = periodStart;
         PeriodEnd = periodEnd;
         ApplyVat(vat);
@@ -243,6 +244,9 @@ public sealed class InvoiceLine : ITenantOwned
     /// <summary>BT-120 exemption reason text.</summary>
     public string? ExemptionReason { get; private set; }
     public string? SubscriptionId { get; private set; }
+
+    /// <summary>"subscription@period-start" for a subscription charge; unique in the database, so no period is invoiced twice.</summary>
+    public string? BillingKey { get; private set; }
 
     /// <summary>BT-134 invoicing period start (UTC).</summary>
     public DateTimeOffset? PeriodStart { get; private set; }

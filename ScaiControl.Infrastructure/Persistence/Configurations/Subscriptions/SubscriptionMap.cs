@@ -1,0 +1,34 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ScaiControl.Domain.Catalog;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Tenancy;
+
+namespace ScaiControl.Infrastructure.Persistence.Configurations.Subscriptions;
+
+internal sealed class SubscriptionMap : IEntityTypeConfiguration<Subscription>
+{
+    public void Configure(EntityTypeBuilder<Subscription> b)
+    {
+        b.ToTable("subscriptions");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.PartnerId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.TenantId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.ServiceId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.PlanId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Interval).HasConversion<string>().HasMaxLength(10);
+        b.Property(x => x.CancellationReason).HasMaxLength(500);
+        // Optimistic concurrency: every mutation moves UpdatedAt, so a concurrent writer gets a conflict, not a lost update.
+        b.Property(x => x.UpdatedAt).IsConcurrencyToken();
+        b.Ignore(x => x.PendingEvents);
+        b.Ignore(x => x.IsBillable);
+        b.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Service>().WithMany().HasForeignKey(x => x.ServiceId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(x => new { x.TenantId, x.Status });
+        b.HasIndex(x => new { x.Status, x.BilledThrough });
+    }
+}

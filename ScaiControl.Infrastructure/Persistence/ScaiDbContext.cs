@@ -1,0 +1,106 @@
+using System.Linq.Expressions;
+using Microsoft.EntityFrameworkCore;
+using ScaiControl.Domain.Audit;
+using ScaiControl.Domain.Billing;
+using ScaiControl.Domain.Catalog;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Events;
+using ScaiControl.Domain.Invoicing;
+using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Tenancy;
+
+namespace ScaiControl.Infrastructure.Persistence;
+
+/// <summary>
+/// The EF Core model of ScaiControl. Every <see cref="ITenantOwned"/> entity carries the named query filter "tenant"
+/// (the spec's do_orm_execute hook, spec 000), fed from <see cref="Scope"/>; partner-owned rows are filtered by
+/// partner. Create instances through <see cref="ScaiDbFactory"/>, never directly: the factory picks the scope.
+/// Provider subclasses (<see cref="SqliteScaiDbContext"/>, <see cref="PostgresScaiDbContext"/>) own their migrations.
+/// </summary>
+public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) : DbContext(options)
+{
+    /// <summary>The name of the tenant query filter.</summary>
+    public const string TenantFilter = "tenant";
+
+    // Read by the query filters; EF Core turns these fields into parameters of each query.
+    private readonly bool _crossTenant = scope.CrossTenant;
+    private readonly string? _partnerId = scope.PartnerId;
+    private readonly string? _tenantId = scope.TenantId;
+
+    /// <summary>The scope this context sees and writes.</summary>
+    public DataScope Scope { get; } = scope;
+
+    public DbSet<Partner> Partners => Set<Partner>();
+    public DbSet<Tenant> Tenants => Set<Tenant>();
+    public DbSet<User> Users => Set<User>();
+    public DbSet<Service> Services => Set<Service>();
+    public DbSet<Plan> Plans => Set<Plan>();
+    public DbSet<Subscription> Subscriptions => Set<Subscription>();
+    public DbSet<TenantBillingProfile> TenantBillingProfiles => Set<TenantBillingProfile>();
+    public DbSet<PartnerConfiguration> PartnerConfigurations => Set<PartnerConfiguration>();
+    public DbSet<Invoice> Invoices => Set<Invoice>();
+    public DbSet<InvoiceLine> InvoiceLines => Set<InvoiceLine>();
+    public DbSet<InvoiceDocument> InvoiceDocuments => Set<InvoiceDocument>();
+    public DbSet<DocumentSequence> DocumentSequences => Set<DocumentSequence>();
+    public DbSet<BillingRun> BillingRuns => Set<BillingRun>();
+    public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
+    public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+
+    /// <summary>True when <paramref name="partnerId"/>/<paramref name="tenantId"/> lie inside this context's scope (used on save).</summary>
+    public bool InScope(string partnerId, string? tenantId) =>
+        _crossTenant || (_tenantId is not null ? tenantId == _tenantId && partnerId == _partnerId : _partnerId is not null && partnerId == _partnerId);
+
+    /// <inheritdoc/>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ScaiDbContext).Assembly);
+        foreach (var entityType in modelBuilder.Model.GetEntityTypes().Select(e => e.ClrType).ToList())
+        {
+            if (typeof(ITenantOwned).IsAssignableFrom(entityType))
+            {
+                typeof(ScaiDbContext).GetMethod(nameof(FilterTenantOwned), System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!
+                    .MakeGenericMethod(entityType).Invoke(this, [modelBuilder]);
+            }
+        }
+
+        // Partner-owned and identity rows: a tenant user sees its own tenant, a partner its own rows.
+        modelBuilder.Entity<Tenant>().HasQueryFilter(TenantFilter, t => _crossTenant || (_tenantId != null ? t.Id == _tenantId : _partnerId != null && t.PartnerId == _partnerId));
+        modelBuilder.Entity<PartnerConfiguration>().HasQueryFilter(TenantFilter, c => _crossTenant || (_partnerId != null && c.PartnerId == _partnerId));
+        modelBuilder.Entity<Partner>().HasQueryFilter(TenantFilter, p => _crossTenant || (_partnerId != null && p.Id == _partnerId));
+        modelBuilder.Entity<User>().HasQueryFilter(TenantFilter, u => _crossTenant || (_tenantId != null ? u.TenantId == _tenantId : _partnerId != null && u.PartnerId == _partnerId));
+    }
+
+    private void FilterTenantOwned<T>(ModelBuilder modelBuilder)
+        where T : class, ITenantOwned
+    {
+        Expression<Func<T, bool>> filter = e => _crossTenant || (_tenantId != null ? e.TenantId == _tenantId : _partnerId != null && e.PartnerId == _partnerId);
+        modelBuilder.Entity<T>().HasQueryFilter(TenantFilter, filter);
+    }
+}
+
+/// <summary>The SQLite flavour (embedded default). DateTimeOffset is stored as fixed-width UTC ISO 8601 text so it sorts and compares.</summary>
+public sealed class SqliteScaiDbContext(DbContextOptions options, DataScope scope) : ScaiDbContext(options, scope)
+{
+    /// <inheritdoc/>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcIsoTextConverter>().HaveMaxLength(33);
+    }
+}
+
+/// <summary>The PostgreSQL flavour (production). DateTimeOffset maps to timestamptz (UTC).</summary>
+public sealed class PostgresScaiDbContext(DbContextOptions options, DataScope scope) : ScaiDbContext(options, scope);
+
+/// <summary>Stores a DateTimeOffset as UTC "yyyy-MM-ddTHH:mm:ss.fffffff+00:00" (fixed width: text order = time order).</summary>
+public sealed class UtcIsoTextConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, string>(
+    v => v.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fffffff'+00:00'", System.Globalization.CultureInfo.InvariantCulture),
+    v => DateTimeOffset.Parse(v, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal).ToUniversalTime());
+
+/// <summary>A gap-free number series: the last number given out for (seller partner, series, year).</summary>
+public sealed class DocumentSequence
+{
+    public string PartnerId { get; set; } = default!;
+    public string Series { get; set; } = default!;
+    public int Year { get; set; }
+    public long LastValue { get; set; }
+}

@@ -1,0 +1,90 @@
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
+using ScaiControl.Domain.Audit;
+using ScaiControl.Infrastructure.Persistence.Interceptors;
+using ScaiControl.Infrastructure.Tenancy;
+
+namespace ScaiControl.Infrastructure.Persistence;
+
+/// <summary>
+/// Creates short-lived <see cref="ScaiDbContext"/> instances, one per operation, each bound to a
+/// <see cref="DataScope"/>. This is the ONLY way to cross tenants: <see cref="ForOperatorAsync"/> (operator users)
+/// and <see cref="ForSystemAsync"/> (background jobs) check the right and write an "operator_access" audit row.
+/// </summary>
+public sealed class ScaiDbFactory
+{
+    private readonly DbContextOptions _options;
+    private readonly TimeProvider _clock;
+
+    /// <summary>Builds the provider's options once (interceptors included).</summary>
+    public ScaiDbFactory(DatabaseOptions database, TimeProvider clock)
+    {
+        _clock = clock;
+        Provider = database.Provider;
+        IInterceptor[] interceptors = [new InvoiceImmutabilityInterceptor(), new AuditAndOutboxInterceptor(clock)];
+        var builder = new DbContextOptionsBuilder();
+        if (database.Provider == DatabaseProvider.Sqlite)
+        {
+            var csb = new SqliteConnectionStringBuilder(database.ConnectionString) { DefaultTimeout = 60 };
+            var dir = Path.GetDirectoryName(Path.GetFullPath(csb.DataSource));
+            if (!string.IsNullOrEmpty(dir) && csb.DataSource != ":memory:")
+            {
+                Directory.CreateDirectory(dir);
+            }
+
+            builder.UseSqlite(csb.ToString(), o => o.MigrationsHistoryTable("__ef_migrations"));
+        }
+        else
+        {
+            builder.UseNpgsql(database.ConnectionString, o => o.MigrationsHistoryTable("__ef_migrations"));
+        }
+
+        _options = builder.AddInterceptors(interceptors).Options;
+    }
+
+    /// <summary>The configured provider.</summary>
+    public DatabaseProvider Provider { get; }
+
+    /// <summary>A context limited to what <paramref name="actor"/> may see: its tenant, or its partner's tenants.</summary>
+    public ScaiDbContext ForActor(Actor actor) => Create(new DataScope(actor.UserId, actor.PartnerId, actor.TenantId, false));
+
+    /// <summary>
+    /// A cross-tenant context for an operator (super_admin), audited with <paramref name="reason"/>.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The actor is not super_admin.</exception>
+    public async Task<ScaiDbContext> ForOperatorAsync(Actor actor, string reason, CancellationToken ct = default)
+    {
+        if (!actor.IsSuperAdmin)
+        {
+            throw new UnauthorizedAccessException("Only the operator may act across tenants.");
+        }
+
+        var db = Create(new DataScope(actor.UserId, actor.PartnerId, null, true));
+        db.AuditLog.Add(new AuditEntry(actor.UserId, actor.PartnerId, null, "operator_access", "scope", "*", null, $"{{\"reason\":{System.Text.Json.JsonSerializer.Serialize(reason)}}}", _clock.GetUtcNow()));
+        await db.SaveChangesAsync(ct);
+        return db;
+    }
+
+    /// <summary>A cross-tenant context for a background job ("system:&lt;job&gt;"), audited like the operator path.</summary>
+    public Task<ScaiDbContext> ForSystemAsync(string job, CancellationToken ct = default) => ForOperatorAsync(Actor.System(job), job, ct);
+
+    /// <summary>A context with no tenant scope (sees no tenant-owned rows): migrations, catalog reads, the dev sign-in list.</summary>
+    public ScaiDbContext ForPlatform(string actorId = "platform") => Create(DataScope.Nothing(actorId));
+
+    /// <summary>Applies pending migrations of the configured provider.</summary>
+    public async Task MigrateAsync(CancellationToken ct = default)
+    {
+        await using var db = ForPlatform("system:migrate");
+        await db.Database.MigrateAsync(ct);
+        if (Provider == DatabaseProvider.Sqlite)
+        {
+            // WAL lets readers run while the single writer commits (persisted in the database file).
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+    }
+
+    private ScaiDbContext Create(DataScope scope) => Provider == DatabaseProvider.Sqlite
+        ? new SqliteScaiDbContext(_options, scope)
+        : new PostgresScaiDbContext(_options, scope);
+}
