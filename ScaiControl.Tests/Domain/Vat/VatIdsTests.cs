@@ -1,0 +1,76 @@
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Vat;
+
+namespace ScaiControl.Tests.Domain.Vat;
+
+/// <summary>VAT ids are normalised and must match the format of the party's country.</summary>
+public sealed class VatIdsTests
+{
+    [Theory]
+    [InlineData("DE", "DE123456789")]
+    [InlineData("NL", "NL123456789B01")]
+    [InlineData("FR", "FR12345678901")]
+    [InlineData("FR", "FRAB123456789")]
+    [InlineData("FR", "FR1A123456789")]
+    [InlineData("AT", "ATU12345678")]
+    [InlineData("BE", "BE0123456789")]
+    [InlineData("GR", "EL123456789")]
+    [InlineData("ES", "ESA12345678")]
+    [InlineData("ES", "ES12345678Z")]
+    [InlineData("IE", "IE1234567T")]
+    [InlineData("IE", "IE1234567WA")]
+    [InlineData("IT", "IT12345678901")]
+    [InlineData("SE", "SE123456789001")]
+    [InlineData("PL", "PL1234567890")]
+    [InlineData("NO", "NO123456789MVA")]
+    [InlineData("CH", "CHE123456789MWST")]
+    [InlineData("GB", "GB123456789")]
+    public void Normalise_WellFormedId_ReturnsIt(string country, string vatId) =>
+        Assert.Equal(vatId, VatIds.Normalise(vatId, country));
+
+    [Theory]
+    [InlineData("DE", "de 123.456-789", "DE123456789")]
+    [InlineData("NL", "nl123456789b01", "NL123456789B01")]
+    [InlineData("FR", "FR 12 345678901", "FR12345678901")]
+    public void Normalise_SpacesDotsHyphensAndCase_AreCleanedUp(string country, string input, string expected) =>
+        Assert.Equal(expected, VatIds.Normalise(input, country));
+
+    [Theory]
+    [InlineData(null)]
+    [InlineData("")]
+    [InlineData("   ")]
+    public void Normalise_Empty_IsNull(string? vatId) => Assert.Null(VatIds.Normalise(vatId, "DE"));
+
+    [Theory]
+    [InlineData("DE", "DE12345678")]      // 8 digits, DE needs 9
+    [InlineData("DE", "DE1234567890")]    // 10 digits
+    [InlineData("DE", "NL123456789B01")]  // another country's id
+    [InlineData("NL", "NL123456789")]     // missing B01
+    [InlineData("NL", "NL123456789X01")]
+    [InlineData("FR", "FRIO123456789")]   // I and O are not used in the French key
+    [InlineData("GR", "GR123456789")]     // Greece's VAT prefix is EL
+    [InlineData("AT", "AT12345678")]      // missing U
+    [InlineData("SE", "SE123456789012")]  // must end in 01
+    [InlineData("BE", "BE2123456789")]    // first digit 0 or 1
+    [InlineData("US", "AB1")]             // no pattern: 4-20 letters or digits
+    [InlineData("US", "12/3456789")]
+    public void Normalise_MalformedId_RefusesOnVatId(string country, string vatId)
+    {
+        var error = Assert.Throws<DomainValidationException>(() => VatIds.Normalise(vatId, country));
+
+        Assert.Equal("vat_id", error.Field);
+        Assert.Contains(country, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Normalise_MalformedId_NamesTheGivenField()
+    {
+        var error = Assert.Throws<DomainValidationException>(() => VatIds.Normalise("DE1", "DE", "buyer_vat_id"));
+
+        Assert.Equal("buyer_vat_id", error.Field);
+    }
+
+    [Fact]
+    public void Normalise_CountryWithoutPattern_AcceptsFourToTwentyAlphanumerics() =>
+        Assert.Equal("US123456789", VatIds.Normalise("us12-3456789", "US"));
+}
