@@ -13,3 +13,10 @@ dotnet ef migrations add "$name" "${common[@]}" --context SqliteScaiDbContext --
 dotnet ef migrations add "$name" "${common[@]}" --context PostgresScaiDbContext --output-dir Persistence/Migrations/Postgres --namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
 # Leave a normal build behind so the next plain build does not reuse design-time outputs.
 unset EfDesign
+# `--namespace` makes dotnet-ef write the model snapshot under a namespace-shaped folder; keep it beside its migrations.
+for p in Sqlite Postgres; do
+  if compgen -G "ScaiControl.Infrastructure/ScaiControl/Infrastructure/Persistence/Migrations/$p/*Snapshot.cs" >/dev/null; then
+    mv ScaiControl.Infrastructure/ScaiControl/Infrastructure/Persistence/Migrations/$p/*Snapshot.cs ScaiControl.Infrastructure/Persistence/Migrations/$p/
+  fi
+done
+rm -rf ScaiControl.Infrastructure/ScaiControl

@@ -19,6 +19,33 @@ public static class BillingIntervals
         BillingInterval.Year => start.AddYears(1),
     };
 
+    /// <summary>
+    /// The end of the period that starts at <paramref name="start"/> on the anniversary schedule of
+    /// <paramref name="anchor"/>: the first anchor + k intervals after <paramref name="start"/>. Counting from the
+    /// anchor (not from the previous period) keeps a subscription started on the 31st on the 31st again after
+    /// February: [01-31, 02-28), [02-28, 03-31).
+    /// </summary>
+    public static DateTimeOffset PeriodEnd(this BillingInterval interval, DateTimeOffset anchor, DateTimeOffset start)
+    {
+        var k = interval switch
+        {
+            BillingInterval.Month => Math.Max(1, (start.Year - anchor.Year) * 12 + start.Month - anchor.Month),
+            BillingInterval.Year => Math.Max(1, start.Year - anchor.Year),
+        };
+        DateTimeOffset At(int n) => interval == BillingInterval.Month ? anchor.AddMonths(n) : anchor.AddYears(n);
+        while (At(k) <= start)
+        {
+            k++;
+        }
+
+        while (k > 1 && At(k - 1) > start)
+        {
+            k--;
+        }
+
+        return At(k);
+    }
+
     /// <summary>The spec's wire name ("month" | "year").</summary>
     public static string WireName(this BillingInterval interval) => interval switch
     {

@@ -15,8 +15,9 @@ public static class Rounding
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(denominator);
         var quotient = Math.DivRem(numerator, denominator, out var remainder);
-        // |remainder| * 2 >= denominator means the fraction is at least one half: move away from zero.
-        if (Math.Abs(remainder) * 2 >= denominator)
+        // |remainder| >= denominator - |remainder| (i.e. the fraction is at least one half, without overflow): away from zero.
+        var abs = Math.Abs(remainder);
+        if (abs >= denominator - abs)
         {
             quotient += Math.Sign(numerator);
         }

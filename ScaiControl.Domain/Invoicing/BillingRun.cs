@@ -48,17 +48,15 @@ public sealed class BillingRun
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
 
-    /// <summary>queued → running with the number of tenants to process.</summary>
-    public void Start(int tenantsTotal, DateTimeOffset now)
+    /// <summary>Records the number of tenants to process once the run has been claimed (status running).</summary>
+    public void StartFromClaim(int tenantsTotal)
     {
-        if (Status != BillingRunStatus.Queued)
+        if (Status != BillingRunStatus.Running)
         {
-            throw new DomainConflictException($"Billing run {Id} is {Status} and cannot start.", Status.ToString().ToLowerInvariant());
+            throw new DomainConflictException($"Billing run {Id} is {Status}, not running.", Status.ToString().ToLowerInvariant());
         }
 
-        Status = BillingRunStatus.Running;
         TenantsTotal = tenantsTotal;
-        StartedAt = now;
     }
 
     /// <summary>Counts one processed tenant and its invoices.</summary>

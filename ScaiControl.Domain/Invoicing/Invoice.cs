@@ -158,13 +158,14 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
             throw new DomainConflictException($"Invoice {Id} has no lines and cannot be finalised.", "draft", ["add_line"]);
         }
 
+        var checkedNumber = InvoiceNumbers.Require(number);
         foreach (var line in _lines)
         {
             line.ApplyVat(vat);
         }
 
         Recalculate();
-        Number = InvoiceNumbers.Require(number);
+        Number = checkedNumber;
         IssueDate = issueDate;
         DueDate = issueDate.AddDays(14);
         BuyerSnapshotJson = JsonSerializer.Serialize(buyer);

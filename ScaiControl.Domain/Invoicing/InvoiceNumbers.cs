@@ -39,6 +39,6 @@ public static partial class InvoiceNumbers
     public static string Require(string number) =>
         IsValid(number) ? number : throw new DomainValidationException("number", $"'{number}' is not a PREFIX-YYYY-NNNNNN invoice number.");
 
-    [GeneratedRegex(@"^[A-Z0-9]{2,10}(-CN)?-\d{4}-\d{6}$")]
+    [GeneratedRegex(@"\A[A-Z0-9]{2,10}(-CN)?-\d{4}-(?!000000)\d{6}\z")]
     private static partial Regex Pattern();
 }

@@ -172,7 +172,7 @@ public sealed class Subscription : AggregateRoot, ITenantOwned
             return null;
         }
 
-        return (start, Interval.PeriodEnd(start));
+        return (start, Interval.PeriodEnd(BillingAnchor, start));
     }
 
     /// <summary>

@@ -22,8 +22,9 @@ public readonly record struct VatRate(int BasisPoints)
 /// Standard VAT rates of the 27 EU member states, as dated data (a rate applies from its date until the next entry
 /// of the same country).
 /// Source: European Commission, DG TAXUD, "VAT rates applied in the Member States of the European Union", situation
-/// at 1 July 2025 (taxation-customs.ec.europa.eu), with the announced changes: EE 24 % from 2025-07-01, RO 21 % from
-/// 2025-08-01, SK 23 % from 2025-01-01, FI 25.5 % from 2024-09-01. Review when the Commission publishes a new table.
+/// at 1 July 2025 (taxation-customs.ec.europa.eu), with the changes since 2020: DE 16 % (2020-07-01 to 2020-12-31),
+/// IE 21 % (2020-09-01 to 2021-02-28), LU 16 % (2023), EE 22 % from 2024-01-01 and 24 % from 2025-07-01, FI 25.5 % from
+/// 2024-09-01, SK 23 % from 2025-01-01, RO 21 % from 2025-08-01. Review when the Commission publishes a new table.
 /// </summary>
 public static class VatRates
 {
@@ -32,10 +33,10 @@ public static class VatRates
     private static readonly (string Country, DateOnly From, int BasisPoints)[] Standard =
     [
         ("AT", Before, 2000), ("BE", Before, 2100), ("BG", Before, 2000), ("CY", Before, 1900), ("CZ", Before, 2100),
-        ("DE", Before, 1900), ("DK", Before, 2500), ("EE", Before, 2000), ("EE", new(2024, 1, 1), 2200), ("EE", new(2025, 7, 1), 2400),
+        ("DE", Before, 1900), ("DE", new(2020, 7, 1), 1600), ("DE", new(2021, 1, 1), 1900), ("DK", Before, 2500), ("EE", Before, 2000), ("EE", new(2024, 1, 1), 2200), ("EE", new(2025, 7, 1), 2400),
         ("ES", Before, 2100), ("FI", Before, 2400), ("FI", new(2024, 9, 1), 2550), ("FR", Before, 2000), ("GR", Before, 2400),
-        ("HR", Before, 2500), ("HU", Before, 2700), ("IE", Before, 2300), ("IT", Before, 2200), ("LT", Before, 2100),
-        ("LU", Before, 1700), ("LV", Before, 2100), ("MT", Before, 1800), ("NL", Before, 2100), ("PL", Before, 2300),
+        ("HR", Before, 2500), ("HU", Before, 2700), ("IE", Before, 2300), ("IE", new(2020, 9, 1), 2100), ("IE", new(2021, 3, 1), 2300), ("IT", Before, 2200), ("LT", Before, 2100),
+        ("LU", Before, 1700), ("LU", new(2023, 1, 1), 1600), ("LU", new(2024, 1, 1), 1700), ("LV", Before, 2100), ("MT", Before, 1800), ("NL", Before, 2100), ("PL", Before, 2300),
         ("PT", Before, 2300), ("RO", Before, 1900), ("RO", new(2025, 8, 1), 2100), ("SE", Before, 2500), ("SI", Before, 2200),
         ("SK", Before, 2000), ("SK", new(2025, 1, 1), 2300),
     ];

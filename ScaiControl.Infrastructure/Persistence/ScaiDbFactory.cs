@@ -69,6 +69,13 @@ public sealed class ScaiDbFactory
     /// <summary>A cross-tenant context for a background job ("system:&lt;job&gt;"), audited like the operator path.</summary>
     public Task<ScaiDbContext> ForSystemAsync(string job, CancellationToken ct = default) => ForOperatorAsync(Actor.System(job), job, ct);
 
+    /// <summary>
+    /// The context a request works in: the operator's audited cross-tenant path for super_admin, otherwise the
+    /// actor's own tenant/partner scope. <paramref name="purpose"/> is recorded for the operator.
+    /// </summary>
+    public async Task<ScaiDbContext> OpenAsync(Actor actor, string purpose, CancellationToken ct = default) =>
+        actor.IsSuperAdmin ? await ForOperatorAsync(actor, purpose, ct) : ForActor(actor);
+
     /// <summary>A context with no tenant scope (sees no tenant-owned rows): migrations, catalog reads, the dev sign-in list.</summary>
     public ScaiDbContext ForPlatform(string actorId = "platform") => Create(DataScope.Nothing(actorId));
 

@@ -17,7 +17,8 @@ internal sealed class InvoiceMap : IEntityTypeConfiguration<Invoice>
         b.Property(x => x.TenantId).HasMaxLength(Ids.MaxLength);
         b.Property(x => x.BillingRunId).HasMaxLength(Ids.MaxLength);
         b.Property(x => x.DocumentType).HasConversion<string>().HasMaxLength(20);
-        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        // Concurrency token: two finalisations of one draft cannot both commit (the loser rolls back its number).
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20).IsConcurrencyToken();
         b.Property(x => x.VatRule).HasConversion<string>().HasMaxLength(30);
         b.Property(x => x.Number).HasMaxLength(30);
         // Gap-free numbering: a number exists once per seller.

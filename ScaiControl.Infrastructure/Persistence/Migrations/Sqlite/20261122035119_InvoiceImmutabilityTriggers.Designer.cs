@@ -11,8 +11,8 @@ using ScaiControl.Infrastructure.Persistence;
 namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteScaiDbContext))]
-    [Migration("20261122033851_Initial")]
-    partial class Initial
+    [Migration("20261122035119_InvoiceImmutabilityTriggers")]
+    partial class InvoiceImmutabilityTriggers
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -474,6 +474,7 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");

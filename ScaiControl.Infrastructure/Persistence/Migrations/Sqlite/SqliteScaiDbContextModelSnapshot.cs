@@ -2,7 +2,6 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using ScaiControl.Infrastructure.Persistence;
 
@@ -11,11 +10,9 @@ using ScaiControl.Infrastructure.Persistence;
 namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteScaiDbContext))]
-    [Migration("20261122033910_InvoiceImmutabilityTriggers")]
-    partial class InvoiceImmutabilityTriggers
+    partial class SqliteScaiDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
@@ -474,6 +471,7 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("TEXT");

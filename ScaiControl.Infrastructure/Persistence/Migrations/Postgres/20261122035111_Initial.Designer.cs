@@ -12,8 +12,8 @@ using ScaiControl.Infrastructure.Persistence;
 namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresScaiDbContext))]
-    [Migration("20261122033917_InvoiceImmutabilityTriggers")]
-    partial class InvoiceImmutabilityTriggers
+    [Migration("20261122035111_Initial")]
+    partial class Initial
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -460,6 +460,7 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");

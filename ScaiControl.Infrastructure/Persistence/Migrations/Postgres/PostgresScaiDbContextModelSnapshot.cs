@@ -2,7 +2,6 @@
 using System;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Infrastructure;
-using Microsoft.EntityFrameworkCore.Migrations;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 using ScaiControl.Infrastructure.Persistence;
@@ -12,11 +11,9 @@ using ScaiControl.Infrastructure.Persistence;
 namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
 {
     [DbContext(typeof(PostgresScaiDbContext))]
-    [Migration("20261122033858_Initial")]
-    partial class Initial
+    partial class PostgresScaiDbContextModelSnapshot : ModelSnapshot
     {
-        /// <inheritdoc />
-        protected override void BuildTargetModel(ModelBuilder modelBuilder)
+        protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
             modelBuilder
@@ -460,6 +457,7 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("text");
 
                     b.Property<string>("Status")
+                        .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");

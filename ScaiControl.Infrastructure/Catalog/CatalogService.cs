@@ -1,0 +1,85 @@
+using Microsoft.EntityFrameworkCore;
+using ScaiControl.Domain.Catalog;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Tenancy;
+using ScaiControl.Infrastructure.Invoicing;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Tenancy;
+
+namespace ScaiControl.Infrastructure.Catalog;
+
+/// <summary>The service catalog: services and their plans (reads for everyone signed in, writes for catalog:write).</summary>
+public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock)
+{
+    /// <summary>Active services ordered by name (all services for catalog writers).</summary>
+    public async Task<IReadOnlyList<Service>> ServicesAsync(Actor actor, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogRead);
+        await using var db = factory.ForPlatform(actor.UserId);
+        var all = actor.Can(Permissions.CatalogWrite);
+        return await db.Services.AsNoTracking().Where(s => all || s.IsActive).OrderBy(s => s.Name).ToListAsync(ct);
+    }
+
+    /// <summary>The plans of a service by slug, cheapest first.</summary>
+    /// <exception cref="NotFoundException">Unknown slug.</exception>
+    public async Task<IReadOnlyList<Plan>> PlansAsync(Actor actor, string slug, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogRead);
+        await using var db = factory.ForPlatform(actor.UserId);
+        var service = await db.Services.AsNoTracking().SingleOrDefaultAsync(s => s.Slug == slug, ct) ?? throw new NotFoundException("service", slug);
+        var all = actor.Can(Permissions.CatalogWrite);
+        return await db.Plans.AsNoTracking().Where(p => p.ServiceId == service.Id && (all || p.IsActive))
+            .OrderBy(p => p.Interval).ThenBy(p => p.PriceMinor).ToListAsync(ct);
+    }
+
+    /// <summary>Creates or updates a service by slug.</summary>
+    /// <exception cref="DomainValidationException">Invalid fields.</exception>
+    public async Task<Service> SaveServiceAsync(Actor actor, string slug, string name, string description, string? parentSlug, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        await using var db = factory.ForPlatform(actor.UserId);
+        var service = await db.Services.SingleOrDefaultAsync(s => s.Slug == slug, ct);
+        if (service is null)
+        {
+            service = new Service(slug, name, description, parentSlug, clock.GetUtcNow());
+            db.Services.Add(service);
+        }
+        else
+        {
+            service.Update(name, description, parentSlug);
+        }
+
+        if (service.ParentSlug is { } parent && !await db.Services.AnyAsync(s => s.Slug == parent, ct))
+        {
+            throw new DomainValidationException("parent_slug", $"Parent service '{parent}' does not exist.");
+        }
+
+        await db.SaveChangesAsync(ct);
+        return service;
+    }
+
+    /// <summary>Creates a plan of a service, or updates the plan with the same code.</summary>
+    /// <exception cref="NotFoundException">Unknown service.</exception>
+    /// <exception cref="DomainValidationException">Invalid fields.</exception>
+    public async Task<Plan> SavePlanAsync(Actor actor, string serviceSlug, string code, string name, long priceMinor, string currency, string interval, int trialDays, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        await using var db = factory.ForPlatform(actor.UserId);
+        var service = await db.Services.SingleOrDefaultAsync(s => s.Slug == serviceSlug, ct) ?? throw new NotFoundException("service", serviceSlug);
+        var price = Money.Of(priceMinor, currency);
+        var parsedInterval = BillingIntervals.Parse(interval);
+        var plan = await db.Plans.SingleOrDefaultAsync(p => p.ServiceId == service.Id && p.Code == code, ct);
+        if (plan is null)
+        {
+            plan = new Plan(service.Id, code, name, price, parsedInterval, trialDays, clock.GetUtcNow());
+            db.Plans.Add(plan);
+        }
+        else
+        {
+            plan.Update(name, price, parsedInterval, trialDays);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return plan;
+    }
+}

@@ -1,0 +1,112 @@
+using Microsoft.EntityFrameworkCore;
+using ScaiControl.Domain.Billing;
+using ScaiControl.Domain.Catalog;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Invoicing;
+using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Tenancy;
+using ScaiControl.Infrastructure.Invoicing;
+using ScaiControl.Infrastructure.Persistence;
+
+namespace ScaiControl.Infrastructure.Demo;
+
+/// <summary>
+/// Realistic demo data (Development first run and `admin seed-demo`): the operator ScaiLabs B.V. (NL), tenants in
+/// each VAT situation (NL domestic, DE reverse charge, FR consumer, US export), the Swedish reseller Nordic Cloud AB
+/// with its own series and a Norwegian tenant, three services with monthly and yearly EUR plans (one with a 14-day
+/// trial), subscriptions in several states and one finalised invoice per tenant (last month's billing run).
+/// Sign-in e-mails are fixed: docs and acceptance checks use them. Idempotent: does nothing if the operator exists.
+/// </summary>
+public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing, TimeProvider clock)
+{
+    /// <summary>The operator's sign-in e-mail.</summary>
+    public const string OperatorEmail = "ops@scailabs.example";
+
+    /// <summary>Seeds the demo data; returns false when it was already there.</summary>
+    public async Task<bool> SeedAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var lastMonth = now.AddMonths(-1).AddDays(-3);
+        await using (var db = await factory.ForSystemAsync("seed-demo", ct))
+        {
+            if (await db.Users.AnyAsync(u => u.Email == OperatorEmail, ct))
+            {
+                return false;
+            }
+
+            var scailabs = new Partner("ScaiLabs B.V.", isOperator: true, now);
+            var nordic = new Partner("Nordic Cloud AB", isOperator: false, now);
+            db.Partners.AddRange(scailabs, nordic);
+            db.PartnerConfigurations.Add(new PartnerConfiguration(scailabs.Id, "ScaiLabs B.V.",
+                PostalAddress.Create("Keizersgracht 123", null, "1015 CJ", "Amsterdam", "NL"), "NL862637223B01", "billing@scailabs.example",
+                "NL91ABNA0417164300", "ABNANL2A", "SCAI", now));
+            db.PartnerConfigurations.Add(new PartnerConfiguration(nordic.Id, "Nordic Cloud AB",
+                PostalAddress.Create("Sveavägen 44", null, "111 34", "Stockholm", "SE"), "SE556677889901", "billing@nordiccloud-se.example",
+                "SE4550000000058398257466", "ESSESESS", "NORD", now));
+
+            var services = new[]
+            {
+                new Service("scaicrm", "ScaiCRM", "Customer relationship management for small teams.", null, now),
+                new Service("scaicms", "ScaiCMS", "Headless content management with a visual editor.", null, now),
+                new Service("scaidrive", "ScaiDrive", "Encrypted file storage and sharing.", null, now),
+            };
+            db.Services.AddRange(services);
+            var crmMonthly = new Plan(services[0].Id, "crm-team-monthly", "Team", Money.Of(2900, "EUR"), BillingInterval.Month, 0, now);
+            var crmYearly = new Plan(services[0].Id, "crm-team-yearly", "Team (yearly)", Money.Of(29000, "EUR"), BillingInterval.Year, 0, now);
+            var cmsMonthly = new Plan(services[1].Id, "cms-pro-monthly", "Pro", Money.Of(4900, "EUR"), BillingInterval.Month, 0, now);
+            var cmsYearly = new Plan(services[1].Id, "cms-pro-yearly", "Pro (yearly)", Money.Of(49000, "EUR"), BillingInterval.Year, 0, now);
+            var driveMonthly = new Plan(services[2].Id, "drive-starter-monthly", "Starter", Money.Of(990, "EUR"), BillingInterval.Month, 14, now);
+            var driveYearly = new Plan(services[2].Id, "drive-starter-yearly", "Starter (yearly)", Money.Of(9900, "EUR"), BillingInterval.Year, 0, now);
+            db.Plans.AddRange(crmMonthly, crmYearly, cmsMonthly, cmsYearly, driveMonthly, driveYearly);
+
+            db.Users.Add(new User(OperatorEmail, "Olivia Operator", scailabs.Id, null, [Roles.SuperAdmin], now));
+            db.Users.Add(new User("lars@nordiccloud-se.example", "Lars Lindqvist", nordic.Id, null, [Roles.PartnerAdmin], now));
+
+            Tenant AddTenant(Partner partner, string name, string email, string person, string line1, string postal, string city, string country, string? vatId)
+            {
+                var tenant = new Tenant(partner.Id, name, now);
+                db.Tenants.Add(tenant);
+                db.Users.Add(new User(email, person, partner.Id, tenant.Id, [Roles.TenantAdmin], now));
+                db.TenantBillingProfiles.Add(new TenantBillingProfile(partner.Id, tenant.Id, name,
+                    PostalAddress.Create(line1, null, postal, city, country), vatId, email, now));
+                return tenant;
+            }
+
+            var acme = AddTenant(scailabs, "Acme Hosting B.V.", "anna@acme-nl.example", "Anna de Vries", "Stationsplein 1", "3511 ED", "Utrecht", "NL", "NL853746333B01");
+            var bergmann = AddTenant(scailabs, "Bergmann Software GmbH", "jonas@bergmann-de.example", "Jonas Bergmann", "Friedrichstraße 68", "10117", "Berlin", "DE", "DE811907980");
+            var martin = AddTenant(scailabs, "Claire Martin", "claire@martin-fr.example", "Claire Martin", "12 rue de la République", "69002", "Lyon", "FR", null);
+            var redwood = AddTenant(scailabs, "Redwood Analytics Inc.", "sam@redwood-us.example", "Sam Carter", "500 Market Street", "94105", "San Francisco", "US", null);
+            var fjord = AddTenant(nordic, "Fjord Analytics AS", "eva@fjord-no.example", "Eva Nilsen", "Karl Johans gate 5", "0154", "Oslo", "NO", "NO987654321MVA");
+
+            Subscription Subscribe(Tenant tenant, Service service, Plan plan, DateTimeOffset at)
+            {
+                var s = Subscription.Start(tenant.PartnerId, tenant.Id, service, plan, at);
+                db.Subscriptions.Add(s);
+                return s;
+            }
+
+            Subscribe(acme, services[0], crmMonthly, lastMonth);
+            Subscribe(acme, services[2], driveYearly, lastMonth);
+            Subscribe(bergmann, services[1], cmsMonthly, lastMonth);
+            Subscribe(martin, services[0], crmMonthly, lastMonth).ScheduleCancellation(now.AddDays(-1), "Switching to a spreadsheet.");
+            Subscribe(martin, services[2], driveMonthly, now.AddDays(-3));
+            Subscribe(redwood, services[0], crmYearly, lastMonth);
+            Subscribe(fjord, services[1], cmsMonthly, lastMonth);
+            Subscribe(fjord, services[0], crmMonthly, lastMonth.AddDays(-20)).Cancel(lastMonth.AddDays(-2), "Trial project ended.");
+            await db.SaveChangesAsync(ct);
+        }
+
+        // Last month's billing run gives every tenant a finalised invoice.
+        string runId;
+        await using (var db = await factory.ForSystemAsync("seed-demo", ct))
+        {
+            var run = new BillingRun(BillingPeriod.Of(lastMonth), "system:seed-demo", now);
+            db.BillingRuns.Add(run);
+            await db.SaveChangesAsync(ct);
+            runId = run.Id;
+        }
+
+        await billing.ExecuteAsync(runId, ct);
+        return true;
+    }
+}

@@ -1,0 +1,208 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Invoicing;
+using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Tenancy;
+using ScaiControl.Domain.Vat;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Tenancy;
+
+namespace ScaiControl.Infrastructure.Invoicing;
+
+/// <summary>
+/// The monthly billing run (API, CLI and the Quartz job on the 1st). For a period "YYYY-MM" it invoices, in advance,
+/// every period of every billable subscription (active, past_due, cancelling) that starts before the end of that
+/// month and has not been invoiced: one invoice per (tenant, currency), a line per subscription period. Then it
+/// finalises each invoice (VAT, snapshots, gap-free number), renders and stores its PDF, and advances the periods.
+/// Idempotent: each subscription period carries a unique billing key, so a second run, or a second node running at
+/// the same moment, invoices nothing twice. See docs/decisions/0003-billing-in-advance.md.
+/// </summary>
+public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invoices, TimeProvider clock, ILogger<BillingRunService> logger)
+{
+    /// <summary>Queues a run for <paramref name="period"/> ("YYYY-MM").</summary>
+    /// <exception cref="DomainValidationException">Malformed period, or a month that has not started yet.</exception>
+    /// <exception cref="UnauthorizedAccessException">The actor lacks billing:run.</exception>
+    public async Task<BillingRun> QueueAsync(Actor actor, string? period, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.BillingRun);
+        if (!actor.IsSuperAdmin)
+        {
+            throw new UnauthorizedAccessException("Only the operator starts billing runs.");
+        }
+
+        var parsed = BillingPeriod.Parse(period);
+        var now = clock.GetUtcNow();
+        if (parsed.Start > now)
+        {
+            throw new DomainValidationException("period", $"{parsed} has not started yet; a billing run covers the current or a past month.");
+        }
+
+        await using var db = await factory.ForOperatorAsync(actor, $"billing run {parsed}", ct);
+        var run = new BillingRun(parsed, actor.UserId, now);
+        db.BillingRuns.Add(run);
+        await db.SaveChangesAsync(ct);
+        return run;
+    }
+
+    /// <summary>A run by id (operator only).</summary>
+    /// <exception cref="NotFoundException">Unknown run.</exception>
+    public async Task<BillingRun> GetAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.BillingRun);
+        await using var db = await factory.ForOperatorAsync(actor, "read billing run", ct);
+        return await db.BillingRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == id, ct) ?? throw new NotFoundException("billing_run", id);
+    }
+
+    /// <summary>The latest runs, newest first.</summary>
+    public async Task<IReadOnlyList<BillingRun>> RecentAsync(Actor actor, int limit = 20, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.BillingRun);
+        await using var db = await factory.ForOperatorAsync(actor, "list billing runs", ct);
+        return await db.BillingRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>Queues and executes a run in the caller's thread (CLI); returns the finished run.</summary>
+    public async Task<BillingRun> RunNowAsync(Actor actor, string? period, CancellationToken ct = default)
+    {
+        var run = await QueueAsync(actor, period, ct);
+        await ExecuteAsync(run.Id, ct);
+        return await GetAsync(actor, run.Id, ct);
+    }
+
+    /// <summary>
+    /// Executes a queued run. The run is claimed with one conditional UPDATE (queued → running), so when several
+    /// nodes pick it up only one works on it. Never throws for a tenant's problem: it is recorded on the run.
+    /// </summary>
+    public async Task ExecuteAsync(string runId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        await using (var db = await factory.ForSystemAsync("billing-run", ct))
+        {
+            var claimed = await db.BillingRuns.Where(r => r.Id == runId && r.Status == BillingRunStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BillingRunStatus.Running).SetProperty(r => r.StartedAt, now), ct);
+            if (claimed == 0)
+            {
+                return;
+            }
+        }
+
+        try
+        {
+            await ExecuteClaimedAsync(runId, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogError(e, "Billing run {RunId} failed", runId);
+            await UpdateRunAsync(runId, r => r.Fail(e.Message, clock.GetUtcNow()), ct);
+        }
+    }
+
+    private async Task ExecuteClaimedAsync(string runId, CancellationToken ct)
+    {
+        BillingPeriod period;
+        List<(string TenantId, string Currency)> groups;
+        await using (var db = await factory.ForSystemAsync("billing-run", ct))
+        {
+            var run = await db.BillingRuns.AsNoTracking().SingleAsync(r => r.Id == runId, ct);
+            period = BillingPeriod.Parse(run.Period);
+            var cutoff = period.End;
+            var due = await (from s in db.Subscriptions.AsNoTracking()
+                             join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
+                             where s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling
+                             select new { Subscription = s, p.Currency }).ToListAsync(ct);
+            groups = due.Where(d => d.Subscription.NextUnbilledPeriod(cutoff) is not null)
+                .Select(d => (d.Subscription.TenantId, d.Currency)).Distinct().OrderBy(g => g.TenantId, StringComparer.Ordinal).ToList();
+        }
+
+        await UpdateRunAsync(runId, r => r.StartFromClaim(groups.Count), ct);
+        foreach (var (tenantId, currency) in groups)
+        {
+            ct.ThrowIfCancellationRequested();
+            var (created, finalised, error) = await BillTenantAsync(runId, period, tenantId, currency, ct);
+            await UpdateRunAsync(runId, r => r.TenantDone(created, finalised, error), ct);
+        }
+
+        await UpdateRunAsync(runId, r => r.Complete(clock.GetUtcNow()), ct);
+    }
+
+    private async Task<(int Created, int Finalised, string? Error)> BillTenantAsync(string runId, BillingPeriod period, string tenantId, string currency, CancellationToken ct)
+    {
+        string invoiceId;
+        await using (var db = await factory.ForSystemAsync("billing-run", ct))
+        {
+            var now = clock.GetUtcNow();
+            var rows = await (from s in db.Subscriptions
+                              join p in db.Plans on s.PlanId equals p.Id
+                              join v in db.Services on s.ServiceId equals v.Id
+                              where s.TenantId == tenantId && p.Currency == currency
+                                    && (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling)
+                              orderby s.Id
+                              select new { Subscription = s, Plan = p, Service = v }).ToListAsync(ct);
+            if (rows.Count == 0)
+            {
+                return (0, 0, null);
+            }
+
+            var partnerId = rows[0].Subscription.PartnerId;
+            var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == partnerId, ct);
+            var buyer = await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct);
+            // Provisional VAT for the draft; finalisation determines it again from the snapshots it freezes.
+            var vat = seller is not null && buyer is not null
+                ? VatDetermination.Determine(seller.Country, buyer.Country, buyer.VatId, DateOnly.FromDateTime(now.UtcDateTime))
+                : new VatDecision(VatRule.Domestic, VatCategory.S, VatRate.Zero, null, null);
+
+            var invoice = new Invoice(partnerId, tenantId, currency, runId, now);
+            foreach (var row in rows)
+            {
+                while (row.Subscription.NextUnbilledPeriod(period.End) is { } p)
+                {
+                    invoice.AddLine(
+                        $"{row.Service.Name} – {row.Plan.Name}",
+                        1, row.Plan.Price, vat, row.Subscription.Id, p.Start, p.End);
+                    row.Subscription.MarkBilled(p.Start, p.End, now);
+                }
+            }
+
+            if (invoice.Lines.Count == 0)
+            {
+                return (0, 0, null);
+            }
+
+            db.Invoices.Add(invoice);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException e)
+            {
+                // Another node billed these periods at the same moment (unique billing key or concurrency token).
+                logger.LogInformation(e, "Tenant {TenantId} was billed concurrently; skipping", tenantId);
+                return (0, 0, null);
+            }
+
+            invoiceId = invoice.Id;
+        }
+
+        try
+        {
+            await using var db = await factory.ForSystemAsync("billing-run", ct);
+            await invoices.FinaliseAsync(db, invoiceId, ct);
+        }
+        catch (DomainException e)
+        {
+            return (1, 0, $"{tenantId}: invoice {invoiceId} stays draft: {e.Message}");
+        }
+
+        await invoices.TryRenderAsync(invoiceId, ct);
+        return (1, 1, null);
+    }
+
+    private async Task UpdateRunAsync(string runId, Action<BillingRun> change, CancellationToken ct)
+    {
+        await using var db = await factory.ForSystemAsync("billing-run", ct);
+        var run = await db.BillingRuns.SingleAsync(r => r.Id == runId, ct);
+        change(run);
+        await db.SaveChangesAsync(ct);
+    }
+}

@@ -1,0 +1,218 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Invoicing;
+using ScaiControl.Domain.Tenancy;
+using ScaiControl.Domain.Vat;
+using ScaiControl.Infrastructure.Pdf;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Storage;
+using ScaiControl.Infrastructure.Tenancy;
+
+namespace ScaiControl.Infrastructure.Invoicing;
+
+/// <summary>The PDF of an invoice, or why there is none yet.</summary>
+/// <param name="Content">The PDF bytes, when ready.</param>
+/// <param name="FileName">"&lt;number&gt;.pdf".</param>
+/// <param name="NotReadyReason">Plain words for the user when <paramref name="Content"/> is null.</param>
+public sealed record InvoicePdf(byte[]? Content, string FileName, string? NotReadyReason);
+
+/// <summary>
+/// Invoices: listing and reading within the actor's scope, finalisation (VAT determination, snapshots, gap-free
+/// number in one transaction) and the PDF (rendered with <see cref="IPdfRenderer"/>, stored in
+/// <see cref="IObjectStorage"/> under invoices/&lt;partner&gt;/&lt;invoice&gt;.pdf, served from there afterwards).
+/// </summary>
+public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer html, IPdfRenderer pdf, IObjectStorage storage, TimeProvider clock, ILogger<InvoiceService> logger)
+{
+    /// <summary>A page of invoices the actor may see, newest first; <paramref name="cursor"/> is the last id of the previous page.</summary>
+    public async Task<Page<Invoice>> ListAsync(Actor actor, string? tenantId, InvoiceStatus? status, string? cursor, int limit, CancellationToken ct = default)
+    {
+        Require(actor, Permissions.InvoicesRead);
+        await using var db = await factory.OpenAsync(actor, "list invoices", ct);
+        var query = db.Invoices.AsNoTracking().Include(i => i.Lines).AsQueryable();
+        if (tenantId is not null)
+        {
+            query = query.Where(i => i.TenantId == tenantId);
+        }
+
+        if (status is not null)
+        {
+            query = query.Where(i => i.Status == status);
+        }
+
+        return await Paging.ReadAsync(query, i => i.Id, cursor, limit, ct);
+    }
+
+    /// <summary>One invoice with its lines.</summary>
+    /// <exception cref="NotFoundException">Unknown, or not visible to the actor.</exception>
+    public async Task<Invoice> GetAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        Require(actor, Permissions.InvoicesRead);
+        await using var db = await factory.OpenAsync(actor, "read invoice", ct);
+        return await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleOrDefaultAsync(i => i.Id == id, ct)
+            ?? throw new NotFoundException("invoice", id);
+    }
+
+    /// <summary>The PDF state of an invoice (null while draft).</summary>
+    public async Task<InvoiceDocument?> GetDocumentAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        Require(actor, Permissions.InvoicesRead);
+        await using var db = await factory.OpenAsync(actor, "read invoice document", ct);
+        return await db.InvoiceDocuments.AsNoTracking().SingleOrDefaultAsync(d => d.InvoiceId == id, ct);
+    }
+
+    /// <summary>Finalises a draft the actor may write (invoices:write).</summary>
+    /// <exception cref="NotFoundException">Unknown or invisible.</exception>
+    /// <exception cref="InvoiceImmutableException">Already finalised.</exception>
+    /// <exception cref="DomainConflictException">No lines, or the buyer's billing profile / seller configuration is missing.</exception>
+    public async Task<Invoice> FinaliseAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        Require(actor, Permissions.InvoicesWrite);
+        Invoice invoice;
+        await using (var db = await factory.OpenAsync(actor, "finalise invoice", ct))
+        {
+            invoice = await FinaliseAsync(db, id, ct);
+        }
+
+        await TryRenderAsync(invoice.Id, ct);
+        return invoice;
+    }
+
+    /// <summary>
+    /// Finalises in <paramref name="db"/>'s scope: reads the draft, seller and buyer first, then in ONE transaction
+    /// takes the next number of the seller's series, applies the VAT decision, freezes the snapshots and saves.
+    /// Any failure rolls the number back with the rest.
+    /// </summary>
+    public async Task<Invoice> FinaliseAsync(ScaiDbContext db, string id, CancellationToken ct)
+    {
+        var invoice = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw new NotFoundException("invoice", id);
+        if (invoice.Status == InvoiceStatus.Finalised)
+        {
+            throw new InvoiceImmutableException(invoice.Id);
+        }
+
+        var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == invoice.PartnerId, ct)
+            ?? throw new DomainConflictException($"The seller of invoice {id} has no partner configuration (legal name, address, VAT id, bank); complete it, then finalise.", "draft", ["finalize"]);
+        var buyer = await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == invoice.TenantId, ct)
+            ?? throw new DomainConflictException($"The buyer of invoice {id} has no billing profile; the tenant must add one, then the invoice can be finalised.", "draft", ["finalize"]);
+
+        var now = clock.GetUtcNow();
+        var issueDate = DateOnly.FromDateTime(now.UtcDateTime);
+        var vat = VatDetermination.Determine(seller.Country, buyer.Country, buyer.VatId, issueDate);
+        var series = InvoiceNumbers.Series(seller.InvoicePrefix, invoice.DocumentType);
+
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var sequence = await DocumentNumbering.NextAsync(db, invoice.PartnerId, series, issueDate.Year, ct);
+        invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, sequence), issueDate, buyer.Snapshot(), seller.Snapshot(), vat, now);
+        db.InvoiceDocuments.Add(new InvoiceDocument(invoice, now));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new DomainConflictException($"Invoice {id} was finalised by someone else at the same time.", "finalised", []);
+        }
+
+        await tx.CommitAsync(ct);
+        return invoice;
+    }
+
+    /// <summary>The PDF of a finalised invoice: from storage when rendered, rendered now when possible, else the reason.</summary>
+    /// <exception cref="NotFoundException">Unknown or invisible.</exception>
+    /// <exception cref="DomainConflictException">Still a draft.</exception>
+    public async Task<InvoicePdf> GetPdfAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        var invoice = await GetAsync(actor, id, ct);
+        if (invoice.Status != InvoiceStatus.Finalised)
+        {
+            throw new DomainConflictException($"Invoice {id} is a draft; it gets a PDF when finalised.", "draft", ["finalize"]);
+        }
+
+        var document = await TryRenderAsync(id, ct);
+        var fileName = $"{invoice.Number}.pdf";
+        if (document is { Status: InvoiceDocumentStatus.Ready, ObjectKey: { } key } && await storage.GetAsync(key, ct) is { } bytes)
+        {
+            return new InvoicePdf(bytes, fileName, null);
+        }
+
+        return new InvoicePdf(null, fileName, document?.Reason ?? "The PDF has not been rendered yet.");
+    }
+
+    /// <summary>
+    /// Renders and stores the PDF of a finalised invoice if it is not ready yet (system scope: the caller has
+    /// already been authorised). Failures are recorded on the document, never thrown.
+    /// </summary>
+    public async Task<InvoiceDocument?> TryRenderAsync(string invoiceId, CancellationToken ct = default)
+    {
+        await using var db = await factory.ForSystemAsync("pdf-render", ct);
+        var document = await db.InvoiceDocuments.SingleOrDefaultAsync(d => d.InvoiceId == invoiceId, ct);
+        if (document is null || document.Status == InvoiceDocumentStatus.Ready)
+        {
+            return document;
+        }
+
+        var now = clock.GetUtcNow();
+        if (pdf.UnavailableReason is { } reason)
+        {
+            if (document.Reason != reason)
+            {
+                document.NotReady(reason, permanent: false, now);
+                await db.SaveChangesAsync(ct);
+            }
+
+            return document;
+        }
+
+        try
+        {
+            var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, ct);
+            var bytes = await pdf.RenderAsync(html.Render(invoice), ct);
+            var key = $"invoices/{invoice.PartnerId}/{invoice.Id}.pdf";
+            await storage.PutAsync(key, bytes, "application/pdf", ct);
+            document.Ready(key, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), bytes.LongLength, now);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Rendering the PDF of invoice {InvoiceId} failed", invoiceId);
+            document.NotReady($"Rendering the PDF failed: {e.Message}. It is retried automatically.", permanent: document.Attempts >= 5, now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return document;
+    }
+
+    /// <summary>Renders every pending PDF (the pdf-render job); returns how many became ready.</summary>
+    public async Task<int> RenderPendingAsync(CancellationToken ct = default)
+    {
+        if (pdf.UnavailableReason is not null)
+        {
+            return 0;
+        }
+
+        List<string> pending;
+        await using (var db = await factory.ForSystemAsync("pdf-render", ct))
+        {
+            pending = await db.InvoiceDocuments.Where(d => d.Status == InvoiceDocumentStatus.Pending).Select(d => d.InvoiceId).Take(200).ToListAsync(ct);
+        }
+
+        var ready = 0;
+        foreach (var id in pending)
+        {
+            if ((await TryRenderAsync(id, ct))?.Status == InvoiceDocumentStatus.Ready)
+            {
+                ready++;
+            }
+        }
+
+        return ready;
+    }
+
+    internal static void Require(Actor actor, string permission)
+    {
+        if (!actor.Can(permission))
+        {
+            throw new UnauthorizedAccessException($"The permission '{permission}' is required.");
+        }
+    }
+}

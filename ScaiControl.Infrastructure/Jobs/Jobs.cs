@@ -1,0 +1,99 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Quartz;
+using ScaiControl.Domain.Invoicing;
+using ScaiControl.Infrastructure.Invoicing;
+using ScaiControl.Infrastructure.Persistence;
+
+namespace ScaiControl.Infrastructure.Jobs;
+
+/// <summary>
+/// Executes queued billing runs (started from the API or the portal). Safe on several nodes: each run is claimed
+/// with a conditional UPDATE, so exactly one node works on it. Also picks up runs left queued by a node that died.
+/// </summary>
+public sealed class BillingRunWorkerJob(ScaiDbFactory factory, BillingRunService billing) : IJob
+{
+    /// <summary>The job's key, for triggering it at once after a run is queued.</summary>
+    public static readonly JobKey Key = new("billing-run-worker");
+
+    /// <inheritdoc/>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        List<string> queued;
+        await using (var db = await factory.ForSystemAsync("billing-run-worker", cancellationToken))
+        {
+            queued = await db.BillingRuns.AsNoTracking().Where(r => r.Status == BillingRunStatus.Queued).OrderBy(r => r.Id).Select(r => r.Id).ToListAsync(cancellationToken);
+        }
+
+        foreach (var id in queued)
+        {
+            await billing.ExecuteAsync(id, cancellationToken);
+        }
+    }
+}
+
+/// <summary>
+/// On the 1st of each month (02:00 UTC) queues the billing run of the month that starts (billing in advance,
+/// docs/decisions/0003-billing-in-advance.md) and executes it. A second node firing at the same moment queues a
+/// second run that invoices nothing: every subscription period has a unique billing key.
+/// </summary>
+public sealed class MonthlyBillingJob(ScaiDbFactory factory, BillingRunService billing, TimeProvider clock) : IJob
+{
+    /// <inheritdoc/>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var period = BillingPeriod.Of(clock.GetUtcNow());
+        string runId;
+        await using (var db = await factory.ForSystemAsync("monthly-billing", cancellationToken))
+        {
+            if (await db.BillingRuns.AnyAsync(r => r.Period == period.ToString() && r.RequestedBy == "system:scheduler", cancellationToken))
+            {
+                return;
+            }
+
+            var run = new BillingRun(period, "system:scheduler", clock.GetUtcNow());
+            db.BillingRuns.Add(run);
+            await db.SaveChangesAsync(cancellationToken);
+            runId = run.Id;
+        }
+
+        await billing.ExecuteAsync(runId, cancellationToken);
+    }
+}
+
+/// <summary>Renders the PDFs still pending (renderer installed later, or a transient failure). Idempotent.</summary>
+public sealed class PdfRenderJob(InvoiceService invoices) : IJob
+{
+    /// <inheritdoc/>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await invoices.RenderPendingAsync(cancellationToken);
+}
+
+/// <summary>Registers the Quartz scheduler and the jobs (Jobs:Enabled=false turns the scheduler off, e.g. in tests).</summary>
+public static class JobsRegistration
+{
+    /// <summary>Adds Quartz (in-memory store; every job is safe to run on several nodes) and its hosted service.</summary>
+    public static IHostApplicationBuilder AddScaiJobs(this IHostApplicationBuilder builder)
+    {
+        if (!builder.Configuration.GetValue("Jobs:Enabled", true))
+        {
+            return builder;
+        }
+
+        builder.AddQuartz(q =>
+        {
+            q.ScheduleJob<BillingRunWorkerJob>(
+                t => t.WithIdentity("billing-run-worker-trigger").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(15)).RepeatForever()),
+                j => j.WithIdentity(BillingRunWorkerJob.Key).DisallowConcurrentExecution().StoreDurably());
+            q.ScheduleJob<MonthlyBillingJob>(
+                t => t.WithIdentity("monthly-billing").WithCronSchedule("0 0 2 1 * ?", c => c.InTimeZone(TimeZoneInfo.Utc)),
+                j => j.DisallowConcurrentExecution());
+            q.ScheduleJob<PdfRenderJob>(
+                t => t.WithIdentity("pdf-render").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),
+                j => j.DisallowConcurrentExecution());
+        });
+        builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
+        return builder;
+    }
+}

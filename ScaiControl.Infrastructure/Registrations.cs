@@ -1,0 +1,79 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using ScaiControl.Infrastructure.Billing;
+using ScaiControl.Infrastructure.Catalog;
+using ScaiControl.Infrastructure.Demo;
+using ScaiControl.Infrastructure.Invoicing;
+using ScaiControl.Infrastructure.Pdf;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Storage;
+using ScaiControl.Infrastructure.Subscriptions;
+using ScaiControl.Infrastructure.Tenancy;
+
+namespace ScaiControl.Infrastructure;
+
+/// <summary>Registers the infrastructure: database, storage, PDF and the application services of each feature.</summary>
+public static class Registrations
+{
+    /// <summary>
+    /// Adds everything from configuration: Database:Provider ("Sqlite" default | "PostgreSQL"),
+    /// ConnectionStrings:Sqlite / ConnectionStrings:PostgreSQL, Storage:* (<see cref="StorageOptions"/>), Pdf:* (<see cref="PdfOptions"/>).
+    /// </summary>
+    /// <exception cref="InvalidOperationException">Unknown provider, or PostgreSQL without a connection string.</exception>
+    public static IServiceCollection AddScaiInfrastructure(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton(ReadDatabaseOptions(configuration));
+        services.AddSingleton<ScaiDbFactory>();
+
+        var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
+        storage.Root = configuration["Storage:Root"] ?? Path.Combine(DataDirectory.Resolve(configuration), "objects");
+        services.AddSingleton(storage);
+        if (string.Equals(storage.Provider, "S3", StringComparison.OrdinalIgnoreCase))
+        {
+            services.AddSingleton<IObjectStorage, S3ObjectStorage>();
+        }
+        else
+        {
+            services.AddSingleton<IObjectStorage, FileSystemObjectStorage>();
+        }
+
+        services.AddSingleton(configuration.GetSection("Pdf").Get<PdfOptions>() ?? new PdfOptions());
+        services.TryAddSingleton<IPdfRenderer, ChromiumPdfRenderer>();
+        services.AddSingleton<InvoiceHtmlRenderer>();
+
+        services.AddSingleton<InvoiceService>();
+        services.AddSingleton<BillingRunService>();
+        services.AddSingleton<SubscriptionService>();
+        services.AddSingleton<CatalogService>();
+        services.AddSingleton<BillingProfileService>();
+        services.AddSingleton<TenancyService>();
+        services.AddSingleton<DemoSeeder>();
+        services.AddScoped<ActorContext>();
+        services.AddScoped<IActorContext>(sp => sp.GetRequiredService<ActorContext>());
+        return services;
+    }
+
+    /// <summary>Reads Database:Provider and the matching connection string.</summary>
+    public static DatabaseOptions ReadDatabaseOptions(IConfiguration configuration)
+    {
+        var provider = configuration["Database:Provider"] ?? "Sqlite";
+        if (string.Equals(provider, "Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            return new DatabaseOptions { Provider = DatabaseProvider.Sqlite, ConnectionString = configuration.GetConnectionString("Sqlite") ?? $"Data Source={Path.Combine(DataDirectory.Resolve(configuration), "scaicontrol.db")}" };
+        }
+
+        if (string.Equals(provider, "PostgreSQL", StringComparison.OrdinalIgnoreCase) || string.Equals(provider, "Postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            return new DatabaseOptions
+            {
+                Provider = DatabaseProvider.PostgreSql,
+                ConnectionString = configuration.GetConnectionString("PostgreSQL")
+                    ?? throw new InvalidOperationException("Database:Provider is PostgreSQL but ConnectionStrings:PostgreSQL is not set."),
+            };
+        }
+
+        throw new InvalidOperationException($"Database:Provider '{provider}' is not supported; use 'Sqlite' or 'PostgreSQL'.");
+    }
+}

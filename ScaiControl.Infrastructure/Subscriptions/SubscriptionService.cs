@@ -1,0 +1,109 @@
+using Microsoft.EntityFrameworkCore;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Tenancy;
+using ScaiControl.Infrastructure.Invoicing;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Tenancy;
+
+namespace ScaiControl.Infrastructure.Subscriptions;
+
+/// <summary>A subscription with the names a person reads (service and plan).</summary>
+public sealed record SubscriptionView(Subscription Subscription, string ServiceSlug, string ServiceName, string PlanCode, string PlanName, long PriceMinor, string Currency, string TenantName);
+
+/// <summary>
+/// Subscribing and the subscription lifecycle actions available now (subscribe, cancel now or at period end), each a
+/// transition of <see cref="SubscriptionStateMachine"/> whose outbox event is written in the same transaction.
+/// </summary>
+public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider clock)
+{
+    /// <summary>Subscribes the actor's tenant (or, for the operator/partner, <paramref name="tenantId"/>) to a plan.</summary>
+    /// <exception cref="DomainValidationException">Unknown plan/tenant (field named), retired plan, or an actor without a tenant.</exception>
+    public async Task<SubscriptionView> SubscribeAsync(Actor actor, string? planId, string? tenantId, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.SubscriptionsWrite);
+        if (string.IsNullOrWhiteSpace(planId))
+        {
+            throw new DomainValidationException("plan_id", "plan_id is required.");
+        }
+
+        var targetTenant = actor.TenantId ?? tenantId ?? throw new DomainValidationException("tenant_id", "tenant_id is required for a partner or operator.");
+        if (actor.TenantId is not null && tenantId is not null && tenantId != actor.TenantId)
+        {
+            throw new DomainValidationException("tenant_id", "A tenant user subscribes its own tenant only.");
+        }
+
+        await using var db = await factory.OpenAsync(actor, "subscribe tenant", ct);
+        var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == targetTenant, ct)
+            ?? throw new DomainValidationException("tenant_id", $"Tenant '{targetTenant}' was not found.");
+        var plan = await db.Plans.AsNoTracking().SingleOrDefaultAsync(p => p.Id == planId, ct)
+            ?? throw new DomainValidationException("plan_id", $"Plan '{planId}' was not found.");
+        var service = await db.Services.AsNoTracking().SingleAsync(s => s.Id == plan.ServiceId, ct);
+        var subscription = Subscription.Start(tenant.PartnerId, tenant.Id, service, plan, clock.GetUtcNow());
+        db.Subscriptions.Add(subscription);
+        await db.SaveChangesAsync(ct);
+        return new SubscriptionView(subscription, service.Slug, service.Name, plan.Code, plan.Name, plan.PriceMinor, plan.Currency, tenant.Name);
+    }
+
+    /// <summary>A page of subscriptions the actor may see, newest first, optionally by status.</summary>
+    public async Task<Page<SubscriptionView>> ListAsync(Actor actor, SubscriptionStatus? status, string? cursor, int limit, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.SubscriptionsRead);
+        await using var db = await factory.OpenAsync(actor, "list subscriptions", ct);
+        var query = from s in db.Subscriptions.AsNoTracking()
+                    join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
+                    join v in db.Services.AsNoTracking() on s.ServiceId equals v.Id
+                    join t in db.Tenants.AsNoTracking() on s.TenantId equals t.Id
+                    where status == null || s.Status == status
+                    select new SubscriptionView(s, v.Slug, v.Name, p.Code, p.Name, p.PriceMinor, p.Currency, t.Name);
+        return await Paging.ReadAsync(query, v => v.Subscription.Id, cursor, limit, ct);
+    }
+
+    /// <summary>One subscription.</summary>
+    /// <exception cref="NotFoundException">Unknown or another tenant's.</exception>
+    public async Task<SubscriptionView> GetAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.SubscriptionsRead);
+        await using var db = await factory.OpenAsync(actor, "read subscription", ct);
+        return await View(db, id, ct);
+    }
+
+    /// <summary>Cancels now (→ cancelled) or at period end (→ cancelling), keeping the reason.</summary>
+    /// <exception cref="NotFoundException">Unknown or another tenant's.</exception>
+    /// <exception cref="SubscriptionTransitionException">The state machine forbids it (HTTP 409).</exception>
+    public async Task<SubscriptionView> CancelAsync(Actor actor, string id, bool atPeriodEnd, string? reason, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.SubscriptionsWrite);
+        await using var db = await factory.OpenAsync(actor, "cancel subscription", ct);
+        var subscription = await db.Subscriptions.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("subscription", id);
+        var now = clock.GetUtcNow();
+        if (atPeriodEnd)
+        {
+            subscription.ScheduleCancellation(now, reason);
+        }
+        else
+        {
+            subscription.Cancel(now, reason);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new DomainConflictException($"Subscription {id} was changed at the same time; reload and try again.");
+        }
+
+        return await View(db, id, ct);
+    }
+
+    private static async Task<SubscriptionView> View(ScaiDbContext db, string id, CancellationToken ct) =>
+        await (from s in db.Subscriptions.AsNoTracking()
+               join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
+               join v in db.Services.AsNoTracking() on s.ServiceId equals v.Id
+               join t in db.Tenants.AsNoTracking() on s.TenantId equals t.Id
+               where s.Id == id
+               select new SubscriptionView(s, v.Slug, v.Name, p.Code, p.Name, p.PriceMinor, p.Currency, t.Name)).SingleOrDefaultAsync(ct)
+        ?? throw new NotFoundException("subscription", id);
+}

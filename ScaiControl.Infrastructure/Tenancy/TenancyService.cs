@@ -1,0 +1,79 @@
+using Microsoft.EntityFrameworkCore;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Tenancy;
+using ScaiControl.Infrastructure.Invoicing;
+using ScaiControl.Infrastructure.Persistence;
+
+namespace ScaiControl.Infrastructure.Tenancy;
+
+/// <summary>A tenant with its partner's name and whether it has a billing profile.</summary>
+public sealed record TenantView(Tenant Tenant, string PartnerName, bool HasBillingProfile, string? Country);
+
+/// <summary>Partners and tenants for the admin portal, and user look-ups for sign-in.</summary>
+public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
+{
+    /// <summary>Partners visible to the actor (all for the operator, its own for a partner admin).</summary>
+    public async Task<IReadOnlyList<Partner>> PartnersAsync(Actor actor, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        await using var db = await factory.OpenAsync(actor, "list partners", ct);
+        return await db.Partners.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct);
+    }
+
+    /// <summary>Creates a reseller partner (operator only).</summary>
+    /// <exception cref="DomainValidationException">Bad name.</exception>
+    public async Task<Partner> CreatePartnerAsync(Actor actor, string name, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.PartnersWrite);
+        await using var db = await factory.ForOperatorAsync(actor, "create partner", ct);
+        var partner = new Partner(name, isOperator: false, clock.GetUtcNow());
+        db.Partners.Add(partner);
+        await db.SaveChangesAsync(ct);
+        return partner;
+    }
+
+    /// <summary>Tenants visible to the actor, by name.</summary>
+    public async Task<IReadOnlyList<TenantView>> TenantsAsync(Actor actor, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        await using var db = await factory.OpenAsync(actor, "list tenants", ct);
+        return await (from t in db.Tenants.AsNoTracking()
+                      join p in db.Partners.AsNoTracking() on t.PartnerId equals p.Id
+                      join b in db.TenantBillingProfiles.AsNoTracking() on t.Id equals b.TenantId into profiles
+                      from b in profiles.DefaultIfEmpty()
+                      orderby t.Name
+                      select new TenantView(t, p.Name, b != null, b != null ? b.Country : null)).ToListAsync(ct);
+    }
+
+    /// <summary>Creates a tenant of a partner (the operator for any partner, a partner admin for its own).</summary>
+    /// <exception cref="DomainValidationException">Bad name or unknown partner.</exception>
+    public async Task<Tenant> CreateTenantAsync(Actor actor, string partnerId, string name, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsWrite);
+        await using var db = await factory.OpenAsync(actor, "create tenant", ct);
+        if (!await db.Partners.AnyAsync(p => p.Id == partnerId, ct))
+        {
+            throw new DomainValidationException("partner_id", $"Partner '{partnerId}' was not found.");
+        }
+
+        var tenant = new Tenant(partnerId, name, clock.GetUtcNow());
+        db.Tenants.Add(tenant);
+        await db.SaveChangesAsync(ct);
+        return tenant;
+    }
+
+    /// <summary>Every user (for the development sign-in page and `admin token`), by e-mail. System path, audited.</summary>
+    public async Task<IReadOnlyList<User>> AllUsersAsync(CancellationToken ct = default)
+    {
+        await using var db = await factory.ForSystemAsync("sign-in", ct);
+        return await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
+    }
+
+    /// <summary>The user with this e-mail, or null.</summary>
+    public async Task<User?> FindUserAsync(string email, CancellationToken ct = default)
+    {
+        var normalised = email.Trim().ToLowerInvariant();
+        await using var db = await factory.ForSystemAsync("sign-in", ct);
+        return await db.Users.AsNoTracking().SingleOrDefaultAsync(u => u.Email == normalised, ct);
+    }
+}

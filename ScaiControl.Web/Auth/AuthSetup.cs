@@ -1,0 +1,120 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
+using Microsoft.IdentityModel.Tokens;
+using ScaiControl.Domain.Tenancy;
+
+namespace ScaiControl.Web.Auth;
+
+/// <summary>
+/// Authentication and authorization: JWT bearer for the API (ScaiKey tokens via Authority/JWKS, or the dev key),
+/// a cookie for the portal, a selector between them, and one named policy per "scope:action" permission with the
+/// super_admin bypass (spec 001: require_permission("scope:action")).
+/// </summary>
+public static class AuthSetup
+{
+    /// <summary>The scheme that picks bearer or cookie per request.</summary>
+    public const string Scheme = "scai";
+
+    /// <summary>Registers schemes and policies. Returns the dev key when the development sign-in is on, else null.</summary>
+    public static DevSigningKey? AddScaiAuth(this WebApplicationBuilder builder)
+    {
+        var options = builder.Configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        var devKey = DevSignIn.IsEnabled(builder.Environment, builder.Configuration) ? DevSigningKey.LoadOrCreate(options.KeyPath(builder.Configuration)) : null;
+        if (devKey is not null)
+        {
+            builder.Services.AddSingleton(devKey);
+        }
+
+        builder.Services.AddSingleton(options);
+        builder.Services.AddAuthentication(Scheme)
+            .AddPolicyScheme(Scheme, "Bearer or cookie", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? JwtBearerDefaults.AuthenticationScheme
+                    : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddJwtBearer(o =>
+            {
+                o.MapInboundClaims = false;
+                o.TokenValidationParameters = new TokenValidationParameters
+                {
+                    ValidIssuer = options.Issuer,
+                    ValidAudience = options.Audience,
+                    NameClaimType = ScaiClaims.Name,
+                    RoleClaimType = ScaiClaims.Roles,
+                    ClockSkew = TimeSpan.FromMinutes(1),
+                };
+                if (devKey is not null)
+                {
+                    o.TokenValidationParameters.IssuerSigningKey = devKey.Key;
+                }
+                else if (!string.IsNullOrEmpty(options.Authority))
+                {
+                    o.Authority = options.Authority;
+                    o.RequireHttpsMetadata = !builder.Environment.IsDevelopment();
+                }
+                else if (!string.IsNullOrEmpty(options.JwksUrl))
+                {
+                    o.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
+                        options.JwksUrl, new JwksRetriever(), new HttpDocumentRetriever { RequireHttps = !builder.Environment.IsDevelopment() });
+                }
+                else
+                {
+                    // No key source configured: every token is refused (fail closed).
+                    o.TokenValidationParameters.IssuerSigningKeys = [];
+                }
+            })
+            .AddCookie(o =>
+            {
+                o.LoginPath = "/sign-in";
+                o.AccessDeniedPath = "/forbidden";
+                o.Cookie.Name = "scai.session";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.SlidingExpiration = true;
+                o.Events.OnRedirectToLogin = ctx => ApiAware(ctx, StatusCodes.Status401Unauthorized);
+                o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
+            });
+
+        builder.Services.AddAuthorization(o =>
+        {
+            foreach (var permission in Permissions.All)
+            {
+                o.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => ctx.User.ToActor().Can(permission)));
+            }
+        });
+        builder.Services.AddCascadingAuthenticationState();
+        return devKey;
+    }
+
+    private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
+    {
+        if (ctx.Request.Path.StartsWithSegments("/api"))
+        {
+            ctx.Response.StatusCode = status;
+        }
+        else
+        {
+            ctx.Response.Redirect(ctx.RedirectUri);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Reads a bare JWKS document into an OIDC configuration (only its signing keys are used).</summary>
+    private sealed class JwksRetriever : IConfigurationRetriever<OpenIdConnectConfiguration>
+    {
+        public async Task<OpenIdConnectConfiguration> GetConfigurationAsync(string address, IDocumentRetriever retriever, CancellationToken cancel)
+        {
+            var jwks = new JsonWebKeySet(await retriever.GetDocumentAsync(address, cancel));
+            var configuration = new OpenIdConnectConfiguration();
+            foreach (var key in jwks.GetSigningKeys())
+            {
+                configuration.SigningKeys.Add(key);
+            }
+
+            return configuration;
+        }
+    }
+}

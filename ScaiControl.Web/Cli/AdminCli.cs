@@ -1,0 +1,130 @@
+using System.CommandLine;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Infrastructure;
+using ScaiControl.Infrastructure.Demo;
+using ScaiControl.Infrastructure.Invoicing;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Tenancy;
+using ScaiControl.Web.Auth;
+
+namespace ScaiControl.Web.Cli;
+
+/// <summary>
+/// `scaicontrol admin ...` (spec 000: operator commands, in-process against the database, no web server):
+/// migrate, seed-demo, billing run --period YYYY-MM, token --user EMAIL, docs state-machines. Exit code 0 on
+/// success; 1 with a one-line reason on stderr for bad input or a refused action.
+/// </summary>
+public static class AdminCli
+{
+    /// <summary>Runs the admin command in <paramref name="args"/> (without the leading "admin").</summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, IConfiguration? overrides = null)
+    {
+        stdout ??= Console.Out;
+        stderr ??= Console.Error;
+        var root = new RootCommand("ScaiControl operator commands (run in-process against the configured database).");
+
+        var migrate = new Command("migrate", "Apply pending database migrations.");
+        migrate.SetAction(async (_, ct) => await WithServices(overrides, stderr, async sp =>
+        {
+            await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
+            await stdout.WriteLineAsync("Database is up to date.");
+            return 0;
+        }));
+
+        var seed = new Command("seed-demo", "Create the demo partners, tenants, users, catalog, subscriptions and invoices (once).");
+        seed.SetAction(async (_, ct) => await WithServices(overrides, stderr, async sp =>
+        {
+            await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
+            var created = await sp.GetRequiredService<DemoSeeder>().SeedAsync(ct);
+            await stdout.WriteLineAsync(created ? "Demo data created." : "Demo data already present; nothing changed.");
+            return 0;
+        }));
+
+        var period = new Option<string>("--period") { Description = "The month to bill, YYYY-MM.", Required = true };
+        var run = new Command("run", "Run the billing run of a month now and wait for it.") { period };
+        run.SetAction(async (parse, ct) => await WithServices(overrides, stderr, async sp =>
+        {
+            await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
+            var result = await sp.GetRequiredService<BillingRunService>().RunNowAsync(Actor.System("cli"), parse.GetValue(period), ct);
+            await stdout.WriteLineAsync($"Billing run {result.Id} for {result.Period}: {result.Status.ToString().ToLowerInvariant()}, {result.InvoicesCreated} invoice(s) created, {result.InvoicesFinalised} finalised.");
+            foreach (var error in result.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+            {
+                await stderr.WriteLineAsync(error);
+            }
+
+            return result.Status == Domain.Invoicing.BillingRunStatus.Completed ? 0 : 1;
+        }));
+        var billing = new Command("billing", "Billing operations.") { run };
+
+        var user = new Option<string>("--user") { Description = "The e-mail of the user to issue a token for.", Required = true };
+        var token = new Command("token", "Print a signed JWT (development sign-in only) for API calls.") { user };
+        token.SetAction(async (parse, ct) => await WithServices(overrides, stderr, async sp =>
+        {
+            var configuration = sp.GetRequiredService<IConfiguration>();
+            if (!DevSignIn.IsEnabled(sp.GetRequiredService<IHostEnvironment>(), configuration))
+            {
+                await stderr.WriteLineAsync("error: admin token needs the development sign-in (Development environment with Auth:DevSignIn=true).");
+                return 1;
+            }
+
+            var found = await sp.GetRequiredService<TenancyService>().FindUserAsync(parse.GetValue(user)!, ct);
+            if (found is null)
+            {
+                await stderr.WriteLineAsync($"error: no user with e-mail '{parse.GetValue(user)}'.");
+                return 1;
+            }
+
+            var options = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+            var key = DevSigningKey.LoadOrCreate(options.KeyPath(configuration));
+            await stdout.WriteLineAsync(key.Issue(found, options.Issuer, options.Audience, TimeSpan.FromHours(8), TimeProvider.System.GetUtcNow()));
+            return 0;
+        }));
+
+        var stateMachines = new Command("state-machines", "Print docs/state-machines.md, generated from the transition table.");
+        stateMachines.SetAction(async (_, _) =>
+        {
+            await stdout.WriteAsync(SubscriptionStateMachine.ToMarkdown());
+            return 0;
+        });
+        var docs = new Command("docs", "Generated documentation.") { stateMachines };
+
+        root.Subcommands.Add(migrate);
+        root.Subcommands.Add(seed);
+        root.Subcommands.Add(billing);
+        root.Subcommands.Add(token);
+        root.Subcommands.Add(docs);
+
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync($"error: {parsed.Errors[0].Message}");
+            return 1;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    private static async Task<int> WithServices(IConfiguration? overrides, TextWriter stderr, Func<IServiceProvider, Task<int>> action)
+    {
+        var builder = Host.CreateApplicationBuilder();
+        ScaiWebApp.AddRootDevelopmentSettings(builder.Configuration, builder.Environment);
+        if (overrides is not null)
+        {
+            builder.Configuration.AddConfiguration(overrides);
+        }
+
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Services.AddScaiInfrastructure(builder.Configuration);
+        using var host = builder.Build();
+        try
+        {
+            return await action(host.Services);
+        }
+        catch (Exception e) when (e is DomainException or InvalidOperationException or UnauthorizedAccessException)
+        {
+            await stderr.WriteLineAsync($"error: {e.Message}");
+            return 1;
+        }
+    }
+}

@@ -1,0 +1,51 @@
+using Radzen;
+using ScaiControl.Infrastructure;
+using ScaiControl.Infrastructure.Jobs;
+using ScaiControl.Web;
+using ScaiControl.Web.Api;
+using ScaiControl.Web.Auth;
+using ScaiControl.Web.Cli;
+using ScaiControl.Web.Components;
+
+ScaiWebApp.DefaultToDevelopmentFromSource();
+if (args is ["admin", ..])
+{
+    // The CLI runs in-process against the database without starting the web server.
+    return await AdminCli.RunAsync(args[1..]);
+}
+
+var builder = WebApplication.CreateBuilder(args);
+ScaiWebApp.AddRootDevelopmentSettings(builder.Configuration, builder.Environment);
+builder.Services.AddScaiInfrastructure(builder.Configuration);
+builder.AddScaiJobs();
+builder.AddScaiAuth();
+builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+builder.Services.AddRadzenComponents();
+builder.Services.AddScoped<PortalActor>();
+builder.Services.AddProblemDetails();
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+builder.Services.AddOpenApi();
+builder.Services.ConfigureHttpJsonOptions(o => ScaiWebApp.ConfigureJson(o.SerializerOptions));
+builder.Services.AddAntiforgery();
+
+var app = builder.Build();
+await ScaiWebApp.PrepareDatabaseAsync(app);
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+app.UseStaticFiles();
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseAntiforgery();
+app.MapOpenApi();
+app.MapScaiApi();
+app.MapSignInEndpoints();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+
+app.Lifetime.ApplicationStarted.Register(() =>
+    app.Logger.LogInformation("ScaiControl portal: {Urls}", string.Join(", ", app.Urls)));
+await app.RunAsync();
+return 0;
+
+/// <summary>The web host's entry point (also used by WebApplicationFactory in the tests).</summary>
+public partial class Program;
