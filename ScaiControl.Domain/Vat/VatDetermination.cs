@@ -11,6 +11,19 @@ public enum VatRule
     NonEu,
 }
 
+/// <summary>Wire names of <see cref="VatRule"/> (snake_case, as the API and events show them).</summary>
+public static class VatRules
+{
+    /// <summary>"domestic" | "intra_eu_reverse_charge" | "intra_eu_b2c" | "non_eu".</summary>
+    public static string WireName(this VatRule rule) => rule switch
+    {
+        VatRule.Domestic => "domestic",
+        VatRule.IntraEuReverseCharge => "intra_eu_reverse_charge",
+        VatRule.IntraEuB2C => "intra_eu_b2c",
+        VatRule.NonEu => "non_eu",
+    };
+}
+
 /// <summary>EN 16931 VAT category codes (UNCL5305 subset, BT-118/BT-151).</summary>
 public enum VatCategory
 {

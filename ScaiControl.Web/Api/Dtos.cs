@@ -76,7 +76,7 @@ public sealed record InvoiceDto(
             l.VatCategory.ToString(), new VatRate(l.VatRateBasisPoints).Percent, l.SubscriptionId, l.PeriodStart, l.PeriodEnd)).ToArray(),
         i.NetTotalMinor, i.VatTotalMinor, i.GrossTotalMinor,
         i.VatBreakdown().Select(b => new VatBreakdownDto(b.Category.ToString(), b.Rate.Percent, b.TaxableMinor, b.TaxMinor, b.ExemptionReasonCode, b.ExemptionReason)).ToArray(),
-        i.NoteList, i.VatRule is { } rule ? System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(rule.ToString()) : null, PartyDto.From(i.Seller), PartyDto.From(i.Buyer), i.CreatedAt, i.FinalisedAt,
+        i.NoteList, i.VatRule?.WireName(), PartyDto.From(i.Seller), PartyDto.From(i.Buyer), i.CreatedAt, i.FinalisedAt,
         document is null ? null : new PdfStateDto(document.Status.ToString().ToLowerInvariant(), document.Reason, $"/api/v1/invoices/{i.Id}/pdf"));
 }
 

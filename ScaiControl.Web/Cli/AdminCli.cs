@@ -17,15 +17,18 @@ namespace ScaiControl.Web.Cli;
 /// </summary>
 public static class AdminCli
 {
-    /// <summary>Runs the admin command in <paramref name="args"/> (without the leading "admin").</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, IConfiguration? overrides = null)
+    /// <summary>
+    /// Runs the admin command in <paramref name="args"/> (without the leading "admin"). Tests pass configuration
+    /// <paramref name="overrides"/> and an <paramref name="environment"/> name; by default both come from the process.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, TextWriter? stdout = null, TextWriter? stderr = null, IConfiguration? overrides = null, string? environment = null)
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
         var root = new RootCommand("ScaiControl operator commands (run in-process against the configured database).");
 
         var migrate = new Command("migrate", "Apply pending database migrations.");
-        migrate.SetAction(async (_, ct) => await WithServices(overrides, stderr, async sp =>
+        migrate.SetAction(async (_, ct) => await WithServices(overrides, environment, stderr, async sp =>
         {
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
             await stdout.WriteLineAsync("Database is up to date.");
@@ -33,7 +36,7 @@ public static class AdminCli
         }));
 
         var seed = new Command("seed-demo", "Create the demo partners, tenants, users, catalog, subscriptions and invoices (once).");
-        seed.SetAction(async (_, ct) => await WithServices(overrides, stderr, async sp =>
+        seed.SetAction(async (_, ct) => await WithServices(overrides, environment, stderr, async sp =>
         {
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
             var created = await sp.GetRequiredService<DemoSeeder>().SeedAsync(ct);
@@ -43,7 +46,7 @@ public static class AdminCli
 
         var period = new Option<string>("--period") { Description = "The month to bill, YYYY-MM.", Required = true };
         var run = new Command("run", "Run the billing run of a month now and wait for it.") { period };
-        run.SetAction(async (parse, ct) => await WithServices(overrides, stderr, async sp =>
+        run.SetAction(async (parse, ct) => await WithServices(overrides, environment, stderr, async sp =>
         {
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
             var result = await sp.GetRequiredService<BillingRunService>().RunNowAsync(Actor.System("cli"), parse.GetValue(period), ct);
@@ -59,7 +62,7 @@ public static class AdminCli
 
         var user = new Option<string>("--user") { Description = "The e-mail of the user to issue a token for.", Required = true };
         var token = new Command("token", "Print a signed JWT (development sign-in only) for API calls.") { user };
-        token.SetAction(async (parse, ct) => await WithServices(overrides, stderr, async sp =>
+        token.SetAction(async (parse, ct) => await WithServices(overrides, environment, stderr, async sp =>
         {
             var configuration = sp.GetRequiredService<IConfiguration>();
             if (!DevSignIn.IsEnabled(sp.GetRequiredService<IHostEnvironment>(), configuration))
@@ -105,9 +108,9 @@ public static class AdminCli
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 
-    private static async Task<int> WithServices(IConfiguration? overrides, TextWriter stderr, Func<IServiceProvider, Task<int>> action)
+    private static async Task<int> WithServices(IConfiguration? overrides, string? environment, TextWriter stderr, Func<IServiceProvider, Task<int>> action)
     {
-        var builder = Host.CreateApplicationBuilder();
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment });
         ScaiWebApp.AddRootDevelopmentSettings(builder.Configuration, builder.Environment);
         if (overrides is not null)
         {

@@ -16,7 +16,11 @@ namespace ScaiControl.Infrastructure.Persistence.Interceptors;
 public sealed class AuditAndOutboxInterceptor(TimeProvider clock) : SaveChangesInterceptor
 {
     /// <summary>snake_case JSON, as every payload the platform emits.</summary>
-    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+    public static JsonSerializerOptions Json { get; } = new(JsonSerializerDefaults.Web)
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() },
+    };
 
     /// <inheritdoc/>
     public override InterceptionResult<int> SavingChanges(DbContextEventData eventData, InterceptionResult<int> result)

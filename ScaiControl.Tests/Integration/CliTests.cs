@@ -1,0 +1,87 @@
+using Microsoft.Extensions.Configuration;
+using ScaiControl.Web.Cli;
+
+namespace ScaiControl.Tests.Integration;
+
+/// <summary>The admin CLI in-process: migrate, seed-demo, billing run, token; bad input exits 1 with one line.</summary>
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("scai-cli-").FullName;
+
+    private IConfiguration Config => new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+    {
+        ["Database:Provider"] = "Sqlite",
+        ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_dir, "cli.db")}",
+        ["DataDirectory"] = _dir,
+        ["Pdf:ChromiumPath"] = "/nonexistent/chromium",
+        ["Auth:DevSignIn"] = "true",
+        ["Auth:DevKeyPath"] = Path.Combine(_dir, "key.pem"),
+    }).Build();
+
+    [Fact]
+    public async Task SeedDemo_ThenBillingRun_ThenToken()
+    {
+        var (code, output, _) = await Run("seed-demo");
+        Assert.Equal(0, code);
+        Assert.Contains("Demo data created.", output, StringComparison.Ordinal);
+        (code, output, _) = await Run("seed-demo");
+        Assert.Contains("already present", output, StringComparison.Ordinal);
+
+        (code, output, _) = await Run("billing", "run", "--period", Api.CurrentPeriod);
+        Assert.Equal(0, code);
+        Assert.Matches(@"completed, \d+ invoice\(s\) created", output);
+        (code, output, _) = await Run("billing", "run", "--period", Api.CurrentPeriod);
+        Assert.Contains("0 invoice(s) created", output, StringComparison.Ordinal);
+
+        (code, output, _) = await Run("token", "--user", Api.Anna);
+        Assert.Equal(0, code);
+        var token = Assert.Single(output.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal(3, token.Split('.').Length);
+    }
+
+    [Theory]
+    [InlineData("billing", "run", "--period", "2026-13")]
+    [InlineData("billing", "run")]
+    [InlineData("token", "--user", "nobody@nowhere.example")]
+    [InlineData("frobnicate")]
+    public async Task BadInput_ExitsNonZeroWithOneLineReason(params string[] args)
+    {
+        await Run("migrate");
+        var (code, _, error) = await Run(args);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Token_IsRefusedOutsideDevelopment()
+    {
+        await Run("seed-demo");
+        var (code, output, error) = await Run("Production", ["token", "--user", Api.Ops]);
+        Assert.Equal(1, code);
+        Assert.Equal(string.Empty, output);
+        Assert.Contains("development sign-in", error, StringComparison.Ordinal);
+    }
+
+    private Task<(int Code, string Output, string Error)> Run(params string[] args) => Run("Development", args);
+
+    private async Task<(int Code, string Output, string Error)> Run(string environment, string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await AdminCli.RunAsync(args, output, error, Config, environment);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    public void Dispose()
+    {
+        Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+        try
+        {
+            Directory.Delete(_dir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // best effort
+        }
+    }
+}
