@@ -19,6 +19,9 @@ public sealed class AuthOptions
     /// <summary>Expected "aud".</summary>
     public string Audience { get; set; } = "scaicontrol";
 
+    /// <summary>Require https for the Authority/JWKS documents (default: true outside Development).</summary>
+    public bool? RequireHttpsMetadata { get; set; }
+
     /// <summary>Development sign-in (ignored outside the Development environment).</summary>
     public bool DevSignIn { get; set; }
 

@@ -52,12 +52,12 @@ public static class AuthSetup
                 else if (!string.IsNullOrEmpty(options.Authority))
                 {
                     o.Authority = options.Authority;
-                    o.RequireHttpsMetadata = !builder.Environment.IsDevelopment();
+                    o.RequireHttpsMetadata = options.RequireHttpsMetadata ?? !builder.Environment.IsDevelopment();
                 }
                 else if (!string.IsNullOrEmpty(options.JwksUrl))
                 {
                     o.ConfigurationManager = new ConfigurationManager<OpenIdConnectConfiguration>(
-                        options.JwksUrl, new JwksRetriever(), new HttpDocumentRetriever { RequireHttps = !builder.Environment.IsDevelopment() });
+                        options.JwksUrl, new JwksRetriever(), new HttpDocumentRetriever { RequireHttps = options.RequireHttpsMetadata ?? !builder.Environment.IsDevelopment() });
                 }
                 else
                 {
