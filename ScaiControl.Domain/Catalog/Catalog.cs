@@ -106,6 +106,9 @@ public sealed class Plan
     /// <summary>Largest accepted trial length.</summary>
     public const int MaxTrialDays = 365;
 
+    /// <summary>Largest accepted price in minor units (10 billion in a two-decimal currency): keeps every VAT product inside 64 bits.</summary>
+    public const long MaxPriceMinor = 1_000_000_000_000;
+
     private Plan() { }
 
     /// <summary>Creates a plan of <paramref name="serviceId"/>.</summary>
@@ -141,9 +144,9 @@ public sealed class Plan
     public void Update(string name, Money price, BillingInterval interval, int trialDays)
     {
         Name = Guard.Text(name, "name", 200);
-        if (price.MinorUnits < 0)
+        if (price.MinorUnits is < 0 or > MaxPriceMinor)
         {
-            throw new DomainValidationException("price", "price must not be negative.");
+            throw new DomainValidationException("price", $"price must be between 0 and {MaxPriceMinor} minor units.");
         }
 
         if (trialDays is < 0 or > MaxTrialDays)

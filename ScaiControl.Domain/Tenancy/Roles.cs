@@ -22,7 +22,7 @@ public static class Roles
         [
             Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
             Permissions.InvoicesWrite, Permissions.TenantsRead, Permissions.TenantsWrite, Permissions.BillingProfileRead,
-            Permissions.BillingProfileWrite, Permissions.BillingRun,
+            Permissions.BillingProfileWrite,
         ],
         [TenantAdmin] =
         [
