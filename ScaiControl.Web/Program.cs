@@ -39,6 +39,7 @@ app.UseAuthorization();
 app.UseAntiforgery();
 app.MapOpenApi();
 app.MapScaiApi();
+app.MapHealth();
 app.MapSignInEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

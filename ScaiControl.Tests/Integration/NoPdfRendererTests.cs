@@ -25,5 +25,9 @@ public sealed class NoPdfRendererTests(NoRendererApp app) : IClassFixture<NoRend
         var problem = await response.Problem(HttpStatusCode.ServiceUnavailable);
         Assert.Contains("/nonexistent/chromium", problem.Str("detail"), StringComparison.Ordinal);
         Assert.Equal("60", response.Headers.RetryAfter?.ToString());
+
+        var health = await app.CreateClient().GetJson("/healthz");
+        Assert.Equal("degraded", health.Str("status"));
+        Assert.Equal("ok", health.Str("database"));
     }
 }
