@@ -22,6 +22,9 @@ public enum InvoiceStatus
 /// <summary>One VAT breakdown group (EN 16931 BG-23): category and rate, taxable amount (BT-116) and tax (BT-117), in minor units.</summary>
 public sealed record VatBreakdownEntry(VatCategory Category, VatRate Rate, long TaxableMinor, long TaxMinor, string? ExemptionReasonCode, string? ExemptionReason);
 
+/// <summary>One line of a credit-note request: credit <paramref name="Quantity"/> units, or <paramref name="Amount"/> minor units, of an invoice line.</summary>
+public sealed record CreditRequest(string InvoiceLineId, long? Quantity, long? Amount);
+
 /// <summary>Raised for any change to a finalised invoice (HTTP 409). Finalised invoices are immutable.</summary>
 public sealed class InvoiceImmutableException(string invoiceId)
     : DomainConflictException($"Invoice {invoiceId} is finalised and can no longer be changed.", "finalised", []);
@@ -84,6 +87,21 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
     /// <summary>BT-112 total with VAT, minor units.</summary>
     public long GrossTotalMinor { get; private set; }
 
+    /// <summary>For a credit note: the corrected invoice's id (its number and date are BT-25 / BT-26).</summary>
+    public string? ReferencedInvoiceId { get; private set; }
+
+    /// <summary>BT-25 preceding invoice reference (credit notes).</summary>
+    public string? ReferencedInvoiceNumber { get; private set; }
+
+    /// <summary>BT-26 preceding invoice issue date (credit notes).</summary>
+    public DateOnly? ReferencedInvoiceIssueDate { get; private set; }
+
+    /// <summary>Why a credit note was issued (printed as a note).</summary>
+    public string? CreditReason { get; private set; }
+
+    /// <summary>The HTML rendered at finalisation: reprints use it, so a later template or profile change never alters a finalised document.</summary>
+    public string? TemplateHtmlSnapshot { get; private set; }
+
     /// <summary>The VAT rule applied at finalisation (snapshot of the VAT details).</summary>
     public VatRule? VatRule { get; private set; }
 
@@ -108,6 +126,88 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
 
     /// <summary>Net, VAT and gross totals as money.</summary>
     public (Money Net, Money Vat, Money Gross) Totals => (new(NetTotalMinor, Currency), new(VatTotalMinor, Currency), new(GrossTotalMinor, Currency));
+
+    /// <summary>
+    /// Drafts a credit note (EN 16931 type 381, BT-25 = the invoice's number) against a finalised invoice: per line by
+    /// quantity or amount, or, with no <paramref name="requests"/>, everything still uncredited (a full credit, which
+    /// is how a finalised invoice is voided). Each credit line keeps the VAT category and rate of the line it credits.
+    /// <paramref name="alreadyCredited"/> maps invoice line id to minor units already on other credit notes.
+    /// </summary>
+    /// <exception cref="DomainConflictException">The invoice is a draft or a credit note, or a request exceeds what is left to credit.</exception>
+    /// <exception cref="DomainValidationException">No reason, unknown line, or neither/both of quantity and amount.</exception>
+    public static Invoice CreditNoteFor(Invoice original, IReadOnlyList<CreditRequest> requests, string? reason, IReadOnlyDictionary<string, long> alreadyCredited, DateTimeOffset now)
+    {
+        if (original.Status != InvoiceStatus.Finalised || original.DocumentType != DocumentType.Invoice)
+        {
+            throw new DomainConflictException($"Only a finalised invoice can be credited; {original.Id} is a {(original.DocumentType == DocumentType.CreditNote ? "credit note" : "draft")}.",
+                original.Status == InvoiceStatus.Finalised ? "finalised" : "draft", original.Status == InvoiceStatus.Draft ? ["finalize"] : []);
+        }
+
+        var note = new Invoice(original.PartnerId, original.TenantId, original.Currency, null, now)
+        {
+            DocumentType = DocumentType.CreditNote,
+            ReferencedInvoiceId = original.Id,
+            ReferencedInvoiceNumber = original.Number,
+            ReferencedInvoiceIssueDate = original.IssueDate,
+            CreditReason = Guard.Text(reason, "reason", 500),
+        };
+        var credited = new Dictionary<string, long>(alreadyCredited);
+        long Left(InvoiceLine line) => line.NetAmountMinor - credited.GetValueOrDefault(line.Id);
+
+        var wanted = requests.Count > 0
+            ? requests.Select((r, i) => Resolve(original, r, i)).ToList()
+            : original.Lines.Where(l => Left(l) > 0).Select(l => (Line: l, Quantity: Left(l) == l.NetAmountMinor ? l.Quantity : 1, Amount: Left(l))).ToList();
+        if (wanted.Count == 0)
+        {
+            throw new DomainConflictException($"Invoice {original.Number} has nothing left to credit.", "finalised", []);
+        }
+
+        foreach (var (line, quantity, amount) in wanted)
+        {
+            if (amount > Left(line))
+            {
+                throw new DomainConflictException(
+                    $"Line {line.Position} of {original.Number} has {new Money(Left(line), original.Currency)} left to credit; {new Money(amount, original.Currency)} was requested.", "finalised", []);
+            }
+
+            credited[line.Id] = credited.GetValueOrDefault(line.Id) + amount;
+            var unit = quantity == 0 ? amount : amount / quantity;
+            var creditLine = new InvoiceLine(note, note._lines.Count + 1, $"Credit: {line.Description}", quantity, unit, line.VatAsDecision(original.VatRule), null, line.PeriodStart, line.PeriodEnd, line.Id);
+            note._lines.Add(creditLine);
+        }
+
+        note.Recalculate();
+        return note;
+    }
+
+    /// <summary>For a credit note: refuses when, together with <paramref name="creditedByOthers"/> (finalised credit notes), it would credit more than a line holds.</summary>
+    /// <exception cref="DomainConflictException">Over-credit.</exception>
+    public void EnsureWithinCreditLimits(Invoice original, IReadOnlyDictionary<string, long> creditedByOthers)
+    {
+        foreach (var group in _lines.Where(l => l.CreditedLineId is not null).GroupBy(l => l.CreditedLineId!))
+        {
+            var line = original.Lines.Single(l => l.Id == group.Key);
+            var total = creditedByOthers.GetValueOrDefault(group.Key) + group.Sum(l => l.NetAmountMinor);
+            if (total > line.NetAmountMinor)
+            {
+                throw new DomainConflictException($"Line {line.Position} of {original.Number} would be credited {new Money(total, Currency)} of {new Money(line.NetAmountMinor, Currency)}.", "draft", []);
+            }
+        }
+    }
+
+    private static (InvoiceLine Line, long Quantity, long Amount) Resolve(Invoice original, CreditRequest request, int index)
+    {
+        var line = original.Lines.FirstOrDefault(l => l.Id == request.InvoiceLineId)
+            ?? throw new DomainValidationException($"lines[{index}].invoice_line_id", $"Invoice {original.Number} has no line '{request.InvoiceLineId}'.");
+        return (request.Quantity, request.Amount) switch
+        {
+            ({ } q, null) when q > 0 && q <= line.Quantity => (line, q, checked(q * line.UnitPriceMinor)),
+            ({ } q, null) => throw new DomainValidationException($"lines[{index}].quantity", $"quantity must be between 1 and {line.Quantity}."),
+            (null, { } a) when a > 0 => (line, 1, a),
+            (null, { }) => throw new DomainValidationException($"lines[{index}].amount", "amount must be positive (minor units)."),
+            _ => throw new DomainValidationException($"lines[{index}]", "Give either quantity or amount."),
+        };
+    }
 
     /// <summary>Adds a line of <paramref name="quantity"/> × <paramref name="unitPrice"/> (draft only).</summary>
     /// <exception cref="InvoiceImmutableException">The invoice is finalised.</exception>
@@ -145,12 +245,15 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
         .ToArray();
 
     /// <summary>
-    /// Finalises: applies <paramref name="vat"/> to every line, freezes buyer and seller, records the VAT rule and
-    /// legal notes, and takes <paramref name="number"/> and <paramref name="issueDate"/>. Due 14 days after issue.
+    /// Finalises: applies <paramref name="vat"/> to every line (an invoice), or keeps each line's VAT (a credit note,
+    /// whose lines carry the VAT of the lines they credit; pass the corrected invoice's decision for its notes),
+    /// freezes buyer and seller, records the VAT rule and legal notes, takes <paramref name="number"/> and
+    /// <paramref name="issueDate"/> (due 14 days later) and, when <paramref name="renderHtml"/> is given, stores the
+    /// rendered document as <see cref="TemplateHtmlSnapshot"/>.
     /// </summary>
     /// <exception cref="InvoiceImmutableException">Already finalised.</exception>
     /// <exception cref="DomainConflictException">No lines.</exception>
-    public void Finalise(string number, DateOnly issueDate, PartySnapshot buyer, PartySnapshot seller, VatDecision vat, DateTimeOffset now)
+    public void Finalise(string number, DateOnly issueDate, PartySnapshot buyer, PartySnapshot seller, VatDecision vat, DateTimeOffset now, Func<Invoice, string>? renderHtml = null)
     {
         EnsureDraft();
         if (_lines.Count == 0)
@@ -159,9 +262,12 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
         }
 
         var checkedNumber = InvoiceNumbers.Require(number);
-        foreach (var line in _lines)
+        if (DocumentType == DocumentType.Invoice)
         {
-            line.ApplyVat(vat);
+            foreach (var line in _lines)
+            {
+                line.ApplyVat(vat);
+            }
         }
 
         Recalculate();
@@ -171,9 +277,10 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
         BuyerSnapshotJson = JsonSerializer.Serialize(buyer);
         SellerSnapshotJson = JsonSerializer.Serialize(seller);
         VatRule = vat.Rule;
-        Notes = vat.LegalNote ?? string.Empty;
+        Notes = string.Join('\n', new[] { CreditReason is null ? null : $"Credit note for invoice {ReferencedInvoiceNumber} of {ReferencedInvoiceIssueDate:yyyy-MM-dd}: {CreditReason}", vat.LegalNote }.Where(n => n is not null));
         Status = InvoiceStatus.Finalised;
         FinalisedAt = now;
+        TemplateHtmlSnapshot = renderHtml?.Invoke(this);
     }
 
     private void EnsureDraft()
@@ -197,8 +304,9 @@ public sealed class InvoiceLine : ITenantOwned
 {
     private InvoiceLine() { }
 
-    internal InvoiceLine(Invoice invoice, int position, string description, long quantity, long unitPriceMinor, VatDecision vat, string? subscriptionId, DateTimeOffset? periodStart, DateTimeOffset? periodEnd)
+    internal InvoiceLine(Invoice invoice, int position, string description, long quantity, long unitPriceMinor, VatDecision vat, string? subscriptionId, DateTimeOffset? periodStart, DateTimeOffset? periodEnd, string? creditedLineId = null)
     {
+        CreditedLineId = creditedLineId;
         Id = Ids.New("iln");
         InvoiceId = invoice.Id;
         PartnerId = invoice.PartnerId;
@@ -246,6 +354,9 @@ public sealed class InvoiceLine : ITenantOwned
     public string? ExemptionReason { get; private set; }
     public string? SubscriptionId { get; private set; }
 
+    /// <summary>On a credit note: the invoice line this line credits.</summary>
+    public string? CreditedLineId { get; private set; }
+
     /// <summary>"subscription@period-start" for a subscription charge; unique in the database, so no period is invoiced twice.</summary>
     public string? BillingKey { get; private set; }
 
@@ -254,6 +365,9 @@ public sealed class InvoiceLine : ITenantOwned
 
     /// <summary>BT-135 invoicing period end (exclusive, UTC).</summary>
     public DateTimeOffset? PeriodEnd { get; private set; }
+
+    internal VatDecision VatAsDecision(VatRule? rule) =>
+        new(rule ?? Vat.VatRule.Domestic, VatCategory, new VatRate(VatRateBasisPoints), ExemptionReasonCode, ExemptionReason);
 
     internal void ApplyVat(VatDecision vat)
     {

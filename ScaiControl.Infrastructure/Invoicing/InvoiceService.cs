@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using ScaiControl.Domain.Billing;
 using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Invoicing;
 using ScaiControl.Domain.Tenancy;
@@ -98,12 +99,31 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
 
         var now = clock.GetUtcNow();
         var issueDate = DateOnly.FromDateTime(now.UtcDateTime);
-        var vat = VatDetermination.Determine(seller.Country, buyer.Country, buyer.VatId, issueDate);
         var series = InvoiceNumbers.Series(seller.InvoicePrefix, invoice.DocumentType);
+        Invoice? original = null;
+        PartySnapshot buyerSnapshot = buyer.Snapshot(), sellerSnapshot = seller.Snapshot();
+        VatDecision vat;
+        if (invoice.DocumentType == DocumentType.CreditNote)
+        {
+            // A credit note corrects its invoice: same parties, same VAT per line, the invoice's legal notes.
+            original = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoice.ReferencedInvoiceId, ct);
+            (buyerSnapshot, sellerSnapshot) = (original.Buyer!, original.Seller!);
+            vat = new VatDecision(original.VatRule ?? VatRule.Domestic, VatCategory.S, VatRate.Zero, null, original.Notes.Length == 0 ? null : original.Notes);
+        }
+        else
+        {
+            vat = VatDetermination.Determine(seller.Country, buyer.Country, buyer.VatId, issueDate);
+        }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var sequence = await DocumentNumbering.NextAsync(db, invoice.PartnerId, series, issueDate.Year, ct);
-        invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, sequence), issueDate, buyer.Snapshot(), seller.Snapshot(), vat, now);
+        if (original is not null)
+        {
+            // Checked under the series lock, so two credit notes finalised at once cannot over-credit together.
+            invoice.EnsureWithinCreditLimits(original, await CreditedAsync(db, original, onlyFinalised: true, excluding: invoice.Id, ct));
+        }
+
+        invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, sequence), issueDate, buyerSnapshot, sellerSnapshot, vat, now, html.Render);
         db.InvoiceDocuments.Add(new InvoiceDocument(invoice, now));
         try
         {
@@ -116,6 +136,38 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
 
         await tx.CommitAsync(ct);
         return invoice;
+    }
+
+    /// <summary>
+    /// Drafts a credit note against a finalised invoice (per line by quantity or amount; no lines = everything still
+    /// uncredited by finalised credit notes). Drafts reserve nothing: the limit is enforced again, under the series
+    /// lock, when a credit note is finalised. Finalise it like an invoice; it takes the PREFIX-CN-YYYY-NNNNNN series.
+    /// </summary>
+    /// <exception cref="NotFoundException">Unknown or invisible invoice.</exception>
+    /// <exception cref="DomainConflictException">A draft or a credit note, or more than is left to credit.</exception>
+    /// <exception cref="DomainValidationException">Missing reason, unknown line, bad quantity/amount.</exception>
+    public async Task<Invoice> CreateCreditNoteAsync(Actor actor, string invoiceId, string? reason, IReadOnlyList<CreditRequest> lines, CancellationToken ct = default)
+    {
+        Require(actor, Permissions.InvoicesWrite);
+        await using var db = await factory.OpenAsync(actor, "create credit note", ct);
+        var original = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleOrDefaultAsync(i => i.Id == invoiceId, ct) ?? throw new NotFoundException("invoice", invoiceId);
+        var note = Invoice.CreditNoteFor(original, lines, reason, await CreditedAsync(db, original, onlyFinalised: true, excluding: null, ct), clock.GetUtcNow());
+        db.Invoices.Add(note);
+        await db.SaveChangesAsync(ct);
+        return note;
+    }
+
+    /// <summary>Minor units already credited per line of <paramref name="original"/> by its credit notes.</summary>
+    private static async Task<Dictionary<string, long>> CreditedAsync(ScaiDbContext db, Invoice original, bool onlyFinalised, string? excluding, CancellationToken ct)
+    {
+        var lineIds = original.Lines.Select(l => l.Id).ToList();
+        return await (from l in db.InvoiceLines.AsNoTracking()
+                      join n in db.Invoices.AsNoTracking() on l.InvoiceId equals n.Id
+                      where l.CreditedLineId != null && lineIds.Contains(l.CreditedLineId)
+                            && n.ReferencedInvoiceId == original.Id && n.Id != excluding
+                            && (!onlyFinalised || n.Status == InvoiceStatus.Finalised)
+                      group l by l.CreditedLineId into g
+                      select new { LineId = g.Key!, Amount = g.Sum(x => x.NetAmountMinor) }).ToDictionaryAsync(x => x.LineId, x => x.Amount, ct);
     }
 
     /// <summary>The PDF of a finalised invoice: from storage when rendered, rendered now when possible, else the reason.</summary>
@@ -167,7 +219,7 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
         try
         {
             var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, ct);
-            var bytes = await pdf.RenderAsync(html.Render(invoice), ct);
+            var bytes = await pdf.RenderAsync(invoice.TemplateHtmlSnapshot ?? html.Render(invoice), ct);
             var key = $"invoices/{invoice.PartnerId}/{invoice.Id}.pdf";
             await storage.PutAsync(key, bytes, "application/pdf", ct);
             document.Ready(key, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), bytes.LongLength, now);

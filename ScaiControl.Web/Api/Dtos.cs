@@ -67,7 +67,8 @@ public sealed record PdfStateDto(string Status, string? Reason, string Url);
 public sealed record InvoiceDto(
     string Id, string? Number, string DocumentType, string Status, string Currency, DateOnly? IssueDate, DateOnly? DueDate, string PartnerId, string TenantId,
     IReadOnlyList<InvoiceLineDto> Lines, long NetTotal, long VatTotal, long GrossTotal, IReadOnlyList<VatBreakdownDto> VatBreakdown, IReadOnlyList<string> Notes,
-    string? VatRule, PartyDto? Seller, PartyDto? Buyer, DateTimeOffset CreatedAt, DateTimeOffset? FinalisedAt, PdfStateDto? Pdf)
+    string? VatRule, PartyDto? Seller, PartyDto? Buyer, string? ReferencedInvoiceId, string? ReferencedInvoiceNumber, string? CreditReason,
+    DateTimeOffset CreatedAt, DateTimeOffset? FinalisedAt, PdfStateDto? Pdf)
 {
     public static InvoiceDto From(Invoice i, InvoiceDocument? document = null) => new(
         i.Id, i.Number, i.DocumentType == Domain.Invoicing.DocumentType.CreditNote ? "credit_note" : "invoice", i.Status == InvoiceStatus.Finalised ? "finalised" : "draft",
@@ -76,9 +77,15 @@ public sealed record InvoiceDto(
             l.VatCategory.ToString(), new VatRate(l.VatRateBasisPoints).Percent, l.SubscriptionId, l.PeriodStart, l.PeriodEnd)).ToArray(),
         i.NetTotalMinor, i.VatTotalMinor, i.GrossTotalMinor,
         i.VatBreakdown().Select(b => new VatBreakdownDto(b.Category.ToString(), b.Rate.Percent, b.TaxableMinor, b.TaxMinor, b.ExemptionReasonCode, b.ExemptionReason)).ToArray(),
-        i.NoteList, i.VatRule?.WireName(), PartyDto.From(i.Seller), PartyDto.From(i.Buyer), i.CreatedAt, i.FinalisedAt,
+        i.NoteList, i.VatRule?.WireName(), PartyDto.From(i.Seller), PartyDto.From(i.Buyer), i.ReferencedInvoiceId, i.ReferencedInvoiceNumber, i.CreditReason, i.CreatedAt, i.FinalisedAt,
         document is null ? null : new PdfStateDto(document.Status.ToString().ToLowerInvariant(), document.Reason, $"/api/v1/invoices/{i.Id}/pdf"));
 }
+
+/// <summary>One line of a credit-note request: quantity OR amount (minor units) of an invoice line.</summary>
+public sealed record CreditLineRequest(string? InvoiceLineId, long? Quantity, long? Amount);
+
+/// <summary>POST /api/v1/invoices/{id}/credit-notes body; no lines = credit everything still uncredited.</summary>
+public sealed record CreditNoteRequest(string? Reason, IReadOnlyList<CreditLineRequest>? Lines);
 
 /// <summary>POST /api/v1/admin/billing-runs body: {"period": "YYYY-MM"}.</summary>
 public sealed record BillingRunRequest(string? Period);

@@ -52,6 +52,10 @@ public static class Endpoints
         invoices.MapPost("/{id}/finalize", FinalizeInvoice).WithName("FinalizeInvoice").WithSummary("Finalise a draft: VAT, snapshots, gap-free number")
             .RequireAuthorization(Permissions.InvoicesWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
+        invoices.MapPost("/{id}/credit-notes", CreateCreditNote).WithName("CreateCreditNote").WithSummary("Draft a credit note (BT-25 = the invoice); no lines = full credit")
+            .RequireAuthorization(Permissions.InvoicesWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
         var tenants = api.MapGroup("/tenants").WithTags("Billing profiles");
         tenants.MapGet("/{tenantId}/billing-profile", GetBillingProfile).WithName("GetBillingProfile").WithSummary("Read a tenant's billing profile (buyer)")
             .RequireAuthorization(Permissions.BillingProfileRead).ProducesProblem(StatusCodes.Status404NotFound);
@@ -144,6 +148,15 @@ public static class Endpoints
         var actor = http.User.ToActor();
         var invoice = await service.FinaliseAsync(actor, id, ct);
         return TypedResults.Ok(InvoiceDto.From(invoice, await service.GetDocumentAsync(actor, id, ct)));
+    }
+
+    /// <summary>POST /api/v1/invoices/{id}/credit-notes: 201 with the draft credit note.</summary>
+    public static async Task<Created<InvoiceDto>> CreateCreditNote(string id, CreditNoteRequest? body, HttpContext http, InvoiceService service, CancellationToken ct)
+    {
+        var lines = (body?.Lines ?? []).Select((l, i) => new CreditRequest(
+            l?.InvoiceLineId ?? throw new DomainValidationException($"lines[{i}].invoice_line_id", "invoice_line_id is required."), l.Quantity, l.Amount)).ToArray();
+        var note = await service.CreateCreditNoteAsync(http.User.ToActor(), id, body?.Reason, lines, ct);
+        return TypedResults.Created($"/api/v1/invoices/{note.Id}", InvoiceDto.From(note));
     }
 
     /// <summary>GET /api/v1/tenants/{tenantId}/billing-profile.</summary>

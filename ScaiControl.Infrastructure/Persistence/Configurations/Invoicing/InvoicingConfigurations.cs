@@ -25,6 +25,10 @@ internal sealed class InvoiceMap : IEntityTypeConfiguration<Invoice>
         b.HasIndex(x => new { x.PartnerId, x.Number }).IsUnique();
         b.Property(x => x.Currency).HasMaxLength(3);
         b.Property(x => x.Notes).HasMaxLength(2000);
+        b.Property(x => x.ReferencedInvoiceId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.ReferencedInvoiceNumber).HasMaxLength(30);
+        b.Property(x => x.CreditReason).HasMaxLength(500);
+        b.HasIndex(x => x.ReferencedInvoiceId);
         b.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.InvoiceId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(x => x.Lines).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_lines");
         b.Ignore(x => x.PendingEvents);
@@ -53,6 +57,8 @@ internal sealed class InvoiceLineMap : IEntityTypeConfiguration<InvoiceLine>
         b.Property(x => x.ExemptionReasonCode).HasMaxLength(30);
         b.Property(x => x.ExemptionReason).HasMaxLength(500);
         b.Property(x => x.BillingKey).HasMaxLength(80);
+        b.Property(x => x.CreditedLineId).HasMaxLength(Ids.MaxLength);
+        b.HasIndex(x => x.CreditedLineId);
         // No subscription period is ever invoiced twice, whichever node runs the billing run.
         b.HasIndex(x => x.BillingKey).IsUnique();
     }

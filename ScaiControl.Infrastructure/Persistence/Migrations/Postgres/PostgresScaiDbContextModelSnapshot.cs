@@ -414,6 +414,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("CreditReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
@@ -453,6 +457,17 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<string>("ReferencedInvoiceId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateOnly?>("ReferencedInvoiceIssueDate")
+                        .HasColumnType("date");
+
+                    b.Property<string>("ReferencedInvoiceNumber")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)");
+
                     b.Property<string>("SellerSnapshotJson")
                         .HasColumnType("text");
 
@@ -461,6 +476,9 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(20)
                         .HasColumnType("character varying(20)");
+
+                    b.Property<string>("TemplateHtmlSnapshot")
+                        .HasColumnType("text");
 
                     b.Property<string>("TenantId")
                         .IsRequired()
@@ -475,6 +493,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                         .HasColumnType("bigint");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReferencedInvoiceId");
 
                     b.HasIndex("PartnerId", "Number")
                         .IsUnique();
@@ -543,6 +563,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(80)
                         .HasColumnType("character varying(80)");
 
+                    b.Property<string>("CreditedLineId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -605,6 +629,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
 
                     b.HasIndex("BillingKey")
                         .IsUnique();
+
+                    b.HasIndex("CreditedLineId");
 
                     b.HasIndex("InvoiceId");
 

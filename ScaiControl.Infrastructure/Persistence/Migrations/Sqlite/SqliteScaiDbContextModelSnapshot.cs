@@ -427,6 +427,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(33)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CreditReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Currency")
                         .IsRequired()
                         .HasMaxLength(3)
@@ -467,6 +471,17 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ReferencedInvoiceId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly?>("ReferencedInvoiceIssueDate")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReferencedInvoiceNumber")
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SellerSnapshotJson")
                         .HasColumnType("TEXT");
 
@@ -474,6 +489,9 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .IsConcurrencyToken()
                         .IsRequired()
                         .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TemplateHtmlSnapshot")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("TenantId")
@@ -489,6 +507,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("ReferencedInvoiceId");
 
                     b.HasIndex("PartnerId", "Number")
                         .IsUnique();
@@ -559,6 +579,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(80)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("CreditedLineId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Description")
                         .IsRequired()
                         .HasMaxLength(500)
@@ -623,6 +647,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.HasIndex("BillingKey")
                         .IsUnique();
+
+                    b.HasIndex("CreditedLineId");
 
                     b.HasIndex("InvoiceId");
 
