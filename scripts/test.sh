@@ -2,6 +2,8 @@
 # The project's one test command (CI runs it through .ci/run).
 #   scripts/test.sh [extra dotnet test args, e.g. --filter Category=Unit]
 # 1. installs the Debian packages the tests need, if missing (postgresql, chromium, poppler-utils, qpdf);
+#    then installs the npm test helpers in tools/test-servers (npm ci, when missing or stale); SCAI_S3RVER
+#    points at s3rver's CLI (the storage tests start their own S3-compatible server with it);
 # 2. starts a fresh throwaway PostgreSQL on 127.0.0.1 and a free port, in a temp dir removed on exit;
 #    SCAI_TEST_PG points at it (tests create their own databases);
 # 3. runs `dotnet test ScaiControl.sln` with a TRX logger and prints, as the last line,
@@ -50,6 +52,26 @@ else
 fi
 PG_BIN=$(pg_bindir)
 [[ -n $PG_BIN ]] || { say "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"; exit 1; }
+
+# ---- 1b. npm test helpers (tools/test-servers: s3rver) --------------------------------------------
+# npm ci when node_modules is missing or older than package-lock.json (npm ci writes node_modules/.package-lock.json).
+servers=$PWD/tools/test-servers
+if [[ ! -f $servers/node_modules/.package-lock.json || $servers/package-lock.json -nt $servers/node_modules/.package-lock.json ]]; then
+    if ! command -v npm >/dev/null 2>&1; then
+        if ((EUID != 0)); then say "npm is missing: install Debian's nodejs npm (run as root to install them)"; exit 1; fi
+        say "installing nodejs npm ..."
+        { DEBIAN_FRONTEND=noninteractive apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q nodejs npm; } \
+            >"$tmp/apt-npm.log" 2>&1 || { cat "$tmp/apt-npm.log"; say "apt-get install nodejs npm failed"; exit 1; }
+    fi
+    (cd "$servers" && npm ci --no-audit --no-fund) >"$tmp/npm.log" 2>&1 \
+        || { cat "$tmp/npm.log"; say "npm ci in tools/test-servers failed"; exit 1; }
+    npm_did="npm ci"
+else
+    npm_did="up to date"
+fi
+export SCAI_S3RVER=$servers/node_modules/s3rver/bin/s3rver.js
+[[ -f $SCAI_S3RVER ]] || { say "no $SCAI_S3RVER after npm ci"; exit 1; }
+lap; say "test servers: s3rver $npm_did in tools/test-servers (${lap}s)"
 
 # ---- 2. throwaway PostgreSQL --------------------------------------------------------------------
 # initdb refuses root: run the server as the postgres OS user (as ourselves when not root).

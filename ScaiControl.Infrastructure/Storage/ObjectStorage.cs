@@ -84,7 +84,7 @@ public sealed class S3ObjectStorage(StorageOptions options) : IObjectStorage, ID
         await _client.PutObjectAsync(new PutObjectRequest
         {
             BucketName = options.S3.Bucket,
-            Key = key,
+            Key = Checked(key),
             InputStream = stream,
             ContentType = contentType,
             UseChunkEncoding = false,
@@ -96,7 +96,7 @@ public sealed class S3ObjectStorage(StorageOptions options) : IObjectStorage, ID
     {
         try
         {
-            using var response = await _client.GetObjectAsync(options.S3.Bucket, key, ct);
+            using var response = await _client.GetObjectAsync(options.S3.Bucket, Checked(key), ct);
             using var buffer = new MemoryStream();
             await response.ResponseStream.CopyToAsync(buffer, ct);
             return buffer.ToArray();
@@ -109,4 +109,13 @@ public sealed class S3ObjectStorage(StorageOptions options) : IObjectStorage, ID
 
     /// <inheritdoc/>
     public void Dispose() => _client.Dispose();
+
+    /// <summary>
+    /// Same rule as the filesystem store: a key is a relative path that stays under the root. S3 itself would take "../x"
+    /// or "/x" as an object name (and path-style URLs may resolve the dots), so they are refused here rather than stored.
+    /// </summary>
+    private static string Checked(string key) =>
+        key.StartsWith('/') || key.Split('/').Contains("..")
+            ? throw new ArgumentException($"Object key '{key}' leaves the storage root.", nameof(key))
+            : key;
 }
