@@ -112,7 +112,7 @@ public abstract class CreditNoteTests<TApp>(TApp app) : IClassFixture<TApp>
     private async Task<JsonNode> NewInvoiceAsync(string email, int lines)
     {
         var actor = await app.ActorForAsync(email);
-        var factory = app.Services.GetRequiredService<Infrastructure.Persistence.ScaiDbFactory>();
+        var factory = app.Services.GetRequiredService<ScaiControl.Infrastructure.Persistence.ScaiDbFactory>();
         string id;
         await using (var db = await factory.ForSystemAsync("test"))
         {
