@@ -43,6 +43,9 @@ public static class Registrations
         services.TryAddSingleton<IPdfRenderer, ChromiumPdfRenderer>();
         services.AddSingleton<InvoiceHtmlRenderer>();
 
+        services.AddSingleton(configuration.GetSection("Vies").Get<Vat.ViesOptions>() ?? new Vat.ViesOptions());
+        services.AddHttpClient("vies");
+        services.TryAddSingleton<Vat.IVatIdValidator, Vat.ViesRestClient>();
         services.AddSingleton<InvoiceService>();
         services.AddSingleton<BillingRunService>();
         services.AddSingleton<SubscriptionService>();

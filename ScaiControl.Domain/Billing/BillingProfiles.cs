@@ -23,6 +23,22 @@ public sealed record PostalAddress(string Line1, string? Line2, string PostalCod
         Countries.Require(country));
 }
 
+/// <summary>The outcome of checking a buyer VAT id with VIES (issue 3: kept on the profile as evidence).</summary>
+public enum VatIdStatus
+{
+    /// <summary>Not checked yet (or the check is switched off).</summary>
+    Unchecked,
+    /// <summary>VIES confirmed the id.</summary>
+    Valid,
+    /// <summary>VIES said the id is not valid.</summary>
+    Invalid,
+    /// <summary>VIES could not be reached or refused to answer; check again later.</summary>
+    Unavailable,
+}
+
+/// <summary>A VIES consultation: status, when, the consultation number (requestIdentifier) and the registered name.</summary>
+public sealed record VatIdCheck(VatIdStatus Status, DateTimeOffset CheckedAt, string? ConsultationNumber, string? RegisteredName, string? Detail);
+
 /// <summary>A party frozen onto an invoice at finalisation (seller BG-4 or buyer BG-7).</summary>
 /// <param name="LegalName">BT-27 / BT-44.</param>
 /// <param name="Address">BG-5 / BG-8.</param>
@@ -65,6 +81,21 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
 
     /// <summary>Normalised VAT id (e.g. "DE123456789"), or null for a consumer.</summary>
     public string? VatId { get; private set; }
+
+    /// <summary>Outcome of the last VIES check of <see cref="VatId"/>.</summary>
+    public VatIdStatus VatIdStatus { get; private set; }
+
+    /// <summary>When VIES was consulted (UTC).</summary>
+    public DateTimeOffset? VatIdCheckedAt { get; private set; }
+
+    /// <summary>VIES consultation number (requestIdentifier), the evidence for reverse charge.</summary>
+    public string? VatIdConsultationNumber { get; private set; }
+
+    /// <summary>The name VIES has registered for the id.</summary>
+    public string? VatIdRegisteredName { get; private set; }
+
+    /// <summary>True when the VAT id is present and VIES confirmed it: only then may reverse charge apply.</summary>
+    public bool HasValidatedVatId => VatId is not null && VatIdStatus == VatIdStatus.Valid;
     public string Email { get; private set; } = default!;
     public DateTimeOffset UpdatedAt { get; private set; }
 
@@ -82,6 +113,20 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
     /// <summary>The buyer as frozen onto an invoice.</summary>
     public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email);
 
+    /// <summary>Records a VIES consultation of the current VAT id (raises tenant.billing_updated.v1 when the status changes).</summary>
+    public void RecordVatIdCheck(VatIdCheck check)
+    {
+        var changed = check.Status != VatIdStatus;
+        VatIdStatus = check.Status;
+        VatIdCheckedAt = check.CheckedAt;
+        VatIdConsultationNumber = Guard.OptionalText(check.ConsultationNumber, "vat_id_consultation_number", 100);
+        VatIdRegisteredName = Guard.OptionalText(check.RegisteredName, "vat_id_registered_name", 200);
+        if (changed)
+        {
+            Raise(Event(EventTopics.TenantBillingUpdated, check.CheckedAt));
+        }
+    }
+
     private void Apply(string legalName, PostalAddress address, string? vatId, string email, DateTimeOffset now)
     {
         var name = Guard.Text(legalName, "legal_name", 200);
@@ -89,6 +134,12 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
         var vat = VatIds.Normalise(vatId, address.Country);
         LegalName = name;
         (AddressLine1, AddressLine2, PostalCode, City, Country) = (address.Line1, address.Line2, address.PostalCode, address.City, address.Country);
+        if (vat != VatId)
+        {
+            // A new id has no evidence yet.
+            (VatIdStatus, VatIdCheckedAt, VatIdConsultationNumber, VatIdRegisteredName) = (VatIdStatus.Unchecked, null, null, null);
+        }
+
         VatId = vat;
         Email = mail;
         UpdatedAt = now;
@@ -101,6 +152,7 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
         ["legal_name"] = LegalName,
         ["country"] = Country,
         ["vat_id"] = VatId,
+        ["vat_id_status"] = VatIdStatus.ToString().ToLowerInvariant(),
         ["email"] = Email,
     });
 }
@@ -134,6 +186,9 @@ public sealed partial class PartnerConfiguration : AggregateRoot, IPartnerOwned
     public string Iban { get; private set; } = default!;
     public string Bic { get; private set; } = default!;
 
+    /// <summary>How cross-border B2C supplies are charged (Art. 59c): union scheme (default) or the EUR 10,000 threshold.</summary>
+    public OssMode OssMode { get; private set; }
+
     /// <summary>Prefix of the partner's number series: PREFIX-YYYY-NNNNNN (default "SCAI").</summary>
     public string InvoicePrefix { get; private set; } = default!;
     public DateTimeOffset UpdatedAt { get; private set; }
@@ -151,6 +206,14 @@ public sealed partial class PartnerConfiguration : AggregateRoot, IPartnerOwned
 
     /// <summary>The seller as frozen onto an invoice.</summary>
     public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email, Iban, Bic);
+
+    /// <summary>Chooses how cross-border B2C supplies are charged (raises partner.billing_updated.v1).</summary>
+    public void SetOssMode(OssMode mode, DateTimeOffset now)
+    {
+        OssMode = mode;
+        UpdatedAt = now;
+        Raise(Event(EventTopics.PartnerBillingUpdated, now));
+    }
 
     private void Apply(string legalName, PostalAddress address, string vatId, string email, string iban, string bic, string invoicePrefix, DateTimeOffset now)
     {
@@ -210,6 +273,7 @@ public sealed partial class PartnerConfiguration : AggregateRoot, IPartnerOwned
         ["country"] = Country,
         ["vat_id"] = VatId,
         ["invoice_prefix"] = InvoicePrefix,
+        ["oss_mode"] = OssMode == OssMode.Threshold ? "threshold" : "union_scheme",
     });
 
     [GeneratedRegex("^[A-Z]{6}[A-Z0-9]{2}([A-Z0-9]{3})?$")]

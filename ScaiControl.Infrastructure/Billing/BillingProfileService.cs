@@ -12,7 +12,7 @@ namespace ScaiControl.Infrastructure.Billing;
 public sealed record BillingProfileInput(string? LegalName, string? AddressLine1, string? AddressLine2, string? PostalCode, string? City, string? Country, string? VatId, string? Email);
 
 /// <summary>Tenant billing profiles (buyer) and partner configurations (seller).</summary>
-public sealed class BillingProfileService(ScaiDbFactory factory, TimeProvider clock)
+public sealed class BillingProfileService(ScaiDbFactory factory, Vat.IVatIdValidator vies, TimeProvider clock)
 {
     /// <summary>The billing profile of a tenant; null when it has none yet.</summary>
     /// <exception cref="NotFoundException">The tenant is not visible to the actor.</exception>
@@ -24,7 +24,11 @@ public sealed class BillingProfileService(ScaiDbFactory factory, TimeProvider cl
         return await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct);
     }
 
-    /// <summary>Creates (tenant.billing_linked.v1) or updates (tenant.billing_updated.v1) a tenant's profile.</summary>
+    /// <summary>
+    /// Creates (tenant.billing_linked.v1) or updates (tenant.billing_updated.v1) a tenant's profile. A new or
+    /// still-unconfirmed EU VAT id is checked with VIES and the answer kept on the profile as evidence; an outage
+    /// leaves it "unavailable" (reverse charge then does not apply until a later check confirms it).
+    /// </summary>
     /// <exception cref="DomainValidationException">A field is invalid (the field is named); nothing is saved.</exception>
     /// <exception cref="NotFoundException">The tenant is not visible to the actor.</exception>
     public async Task<TenantBillingProfile> SaveAsync(Actor actor, string tenantId, BillingProfileInput input, CancellationToken ct = default)
@@ -43,6 +47,12 @@ public sealed class BillingProfileService(ScaiDbFactory factory, TimeProvider cl
         else
         {
             profile.Update(input.LegalName!, address, input.VatId, input.Email!, now);
+        }
+
+        if (profile.VatId is { } vatId && profile.VatIdStatus != Domain.Billing.VatIdStatus.Valid)
+        {
+            var seller = await db.PartnerConfigurations.AsNoTracking().Where(c => c.PartnerId == tenant.PartnerId).Select(c => c.VatId).SingleOrDefaultAsync(ct);
+            profile.RecordVatIdCheck(await vies.CheckAsync(vatId, seller, ct));
         }
 
         await db.SaveChangesAsync(ct);

@@ -67,8 +67,14 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
                 var tenant = new Tenant(partner.Id, name, now);
                 db.Tenants.Add(tenant);
                 db.Users.Add(new User(email, person, partner.Id, tenant.Id, [Roles.TenantAdmin], now));
-                db.TenantBillingProfiles.Add(new TenantBillingProfile(partner.Id, tenant.Id, name,
-                    PostalAddress.Create(line1, null, postal, city, country), vatId, email, now));
+                var profile = new TenantBillingProfile(partner.Id, tenant.Id, name, PostalAddress.Create(line1, null, postal, city, country), vatId, email, now);
+                if (vatId is not null)
+                {
+                    // Demo evidence: the live VIES is outside this network, so the seed records a confirmed consultation.
+                    profile.RecordVatIdCheck(new VatIdCheck(VatIdStatus.Valid, now, $"DEMO-{tenant.Id[^8..]}", name, "seeded demo evidence"));
+                }
+
+                db.TenantBillingProfiles.Add(profile);
                 return tenant;
             }
 

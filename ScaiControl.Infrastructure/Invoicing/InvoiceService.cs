@@ -112,7 +112,14 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
         }
         else
         {
-            vat = VatDetermination.Determine(seller.Country, buyer.Country, buyer.VatId, issueDate);
+            var crossBorderB2C = seller.OssMode == OssMode.Threshold ? await CrossBorderB2CEurAsync(db, seller.PartnerId, issueDate.Year, ct) : 0;
+            vat = VatDetermination.Determine(new VatContext(seller.Country, buyer.Country, buyer.VatId, buyer.HasValidatedVatId, issueDate, seller.OssMode, crossBorderB2C));
+            if (vat.Remark is { } remark)
+            {
+                // Say so in the audit log, in the finalisation's transaction.
+                db.AuditLog.Add(new Domain.Audit.AuditEntry(db.Scope.ActorId, invoice.PartnerId, invoice.TenantId, "vat_fallback", nameof(Invoice), invoice.Id, null,
+                    System.Text.Json.JsonSerializer.Serialize(new { remark, rule = vat.Rule.WireName() }), now));
+            }
         }
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
@@ -155,6 +162,22 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
         db.Invoices.Add(note);
         await db.SaveChangesAsync(ct);
         return note;
+    }
+
+    /// <summary>
+    /// The larger of the seller's cross-border B2C supplies (EUR cents, net) in <paramref name="year"/> and in the year
+    /// before (Art. 59c: below the threshold in the current AND the preceding calendar year), from its finalised
+    /// invoices under either B2C rule, less its credit notes.
+    /// </summary>
+    private static async Task<long> CrossBorderB2CEurAsync(ScaiDbContext db, string sellerId, int year, CancellationToken ct)
+    {
+        var from = new DateOnly(year - 1, 1, 1);
+        var rows = await db.Invoices.AsNoTracking()
+            .Where(i => i.PartnerId == sellerId && i.Status == InvoiceStatus.Finalised && i.Currency == "EUR" && i.IssueDate >= from
+                        && (i.VatRule == VatRule.IntraEuB2C || i.VatRule == VatRule.IntraEuB2CBelowThreshold))
+            .Select(i => new { i.DocumentType, i.NetTotalMinor, i.IssueDate }).ToListAsync(ct);
+        long Year(int y) => rows.Where(r => r.IssueDate!.Value.Year == y).Sum(r => r.DocumentType == DocumentType.CreditNote ? -r.NetTotalMinor : r.NetTotalMinor);
+        return Math.Max(Year(year), Year(year - 1));
     }
 
     /// <summary>Minor units already credited per line of <paramref name="original"/> by its credit notes.</summary>

@@ -23,6 +23,10 @@ internal sealed class TenantBillingProfileMap : IEntityTypeConfiguration<TenantB
         b.Property(x => x.City).HasMaxLength(100);
         b.Property(x => x.Country).HasMaxLength(2);
         b.Property(x => x.VatId).HasMaxLength(20);
+        b.Property(x => x.VatIdStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.VatIdConsultationNumber).HasMaxLength(100);
+        b.Property(x => x.VatIdRegisteredName).HasMaxLength(200);
+        b.Ignore(x => x.HasValidatedVatId);
         b.Property(x => x.Email).HasMaxLength(254);
         b.Ignore(x => x.Address);
         b.Ignore(x => x.PendingEvents);
@@ -48,6 +52,7 @@ internal sealed class PartnerConfigurationMap : IEntityTypeConfiguration<Partner
         b.Property(x => x.Iban).HasMaxLength(34);
         b.Property(x => x.Bic).HasMaxLength(11);
         b.Property(x => x.InvoicePrefix).HasMaxLength(10);
+        b.Property(x => x.OssMode).HasConversion<string>().HasMaxLength(20);
         b.Ignore(x => x.Address);
         b.Ignore(x => x.PendingEvents);
         b.HasOne<Partner>().WithOne().HasForeignKey<PartnerConfiguration>(x => x.PartnerId).OnDelete(DeleteBehavior.Restrict);
