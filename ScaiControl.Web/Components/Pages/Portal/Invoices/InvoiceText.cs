@@ -2,7 +2,7 @@ using ScaiControl.Domain.Invoicing;
 
 namespace ScaiControl.Web.Components.Pages.Portal.Invoices;
 
-/// <summary>The words the invoice pages use for invoice states.</summary>
+/// <summary>The words the invoice pages use for invoice, PDF and billing run states (the API's wire names).</summary>
 public static class InvoiceText
 {
     /// <summary>"draft" | "finalised" (the API's wire names).</summary>
@@ -18,5 +18,14 @@ public static class InvoiceText
         InvoiceDocumentStatus.Pending => "pending",
         InvoiceDocumentStatus.Ready => "ready",
         InvoiceDocumentStatus.Failed => "failed",
+    };
+
+    /// <summary>"queued" | "running" | "completed" | "failed".</summary>
+    public static string Status(BillingRunStatus status) => status switch
+    {
+        BillingRunStatus.Queued => "queued",
+        BillingRunStatus.Running => "running",
+        BillingRunStatus.Completed => "completed",
+        BillingRunStatus.Failed => "failed",
     };
 }
