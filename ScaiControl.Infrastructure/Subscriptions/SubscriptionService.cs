@@ -50,13 +50,9 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
     {
         InvoiceService.Require(actor, Permissions.SubscriptionsRead);
         await using var db = await factory.OpenAsync(actor, "list subscriptions", ct);
-        var query = from s in db.Subscriptions.AsNoTracking()
-                    join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
-                    join v in db.Services.AsNoTracking() on s.ServiceId equals v.Id
-                    join t in db.Tenants.AsNoTracking() on s.TenantId equals t.Id
-                    where status == null || s.Status == status
-                    select new SubscriptionView(s, v.Slug, v.Name, p.Code, p.Name, p.PriceMinor, p.Currency, t.Name);
-        return await Paging.ReadAsync(query, v => v.Subscription.Id, cursor, limit, ct);
+        var query = db.Subscriptions.AsNoTracking().Where(s => status == null || s.Status == status);
+        var page = await Paging.ReadAsync(query, s => s.Id, cursor, limit, ct);
+        return new Page<SubscriptionView>(await ViewsAsync(db, page.Items, ct), page.NextCursor);
     }
 
     /// <summary>One subscription.</summary>
@@ -98,12 +94,26 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
         return await View(db, id, ct);
     }
 
-    private static async Task<SubscriptionView> View(ScaiDbContext db, string id, CancellationToken ct) =>
-        await (from s in db.Subscriptions.AsNoTracking()
-               join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
-               join v in db.Services.AsNoTracking() on s.ServiceId equals v.Id
-               join t in db.Tenants.AsNoTracking() on s.TenantId equals t.Id
-               where s.Id == id
-               select new SubscriptionView(s, v.Slug, v.Name, p.Code, p.Name, p.PriceMinor, p.Currency, t.Name)).SingleOrDefaultAsync(ct)
-        ?? throw new NotFoundException("subscription", id);
+    private static async Task<SubscriptionView> View(ScaiDbContext db, string id, CancellationToken ct)
+    {
+        var subscription = await db.Subscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("subscription", id);
+        return (await ViewsAsync(db, [subscription], ct))[0];
+    }
+
+    /// <summary>Adds service, plan and tenant names to subscriptions with one query per kind (no N+1).</summary>
+    private static async Task<IReadOnlyList<SubscriptionView>> ViewsAsync(ScaiDbContext db, IReadOnlyList<Subscription> subscriptions, CancellationToken ct)
+    {
+        var planIds = subscriptions.Select(s => s.PlanId).Distinct().ToList();
+        var serviceIds = subscriptions.Select(s => s.ServiceId).Distinct().ToList();
+        var tenantIds = subscriptions.Select(s => s.TenantId).Distinct().ToList();
+        var plans = await db.Plans.AsNoTracking().Where(p => planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+        var services = await db.Services.AsNoTracking().Where(v => serviceIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
+        var tenants = await db.Tenants.AsNoTracking().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        return subscriptions.Select(s =>
+        {
+            var plan = plans[s.PlanId];
+            var service = services[s.ServiceId];
+            return new SubscriptionView(s, service.Slug, service.Name, plan.Code, plan.Name, plan.PriceMinor, plan.Currency, tenants.GetValueOrDefault(s.TenantId, s.TenantId));
+        }).ToList();
+    }
 }
