@@ -5,6 +5,8 @@ namespace ScaiControl.Web.Components.Shared;
 /// <summary>
 /// Base of the portal and admin pages: the signed-in <see cref="Web.PortalActor"/> and one way to turn a failed
 /// service call into the message the error state shows (unexpected failures are logged, expected ones are not).
+/// Each page marks its h1 with <c>data-interactive</c> once it runs in the circuit
+/// (<see cref="ComponentBase.RendererInfo"/>): before that, the prerendered buttons do nothing.
 /// </summary>
 public abstract class PortalPageBase : ComponentBase
 {
