@@ -66,6 +66,8 @@ public abstract class ScaiAppFactory : WebApplicationFactory<Program>, IAsyncLif
         builder.UseSetting("DataDirectory", _dataDir);
         builder.UseSetting("Storage:Root", Path.Combine(_dataDir, "objects"));
         builder.UseSetting("Auth:DevKeyPath", Path.Combine(_dataDir, "dev-key.pem"));
+        // The live VIES is outside this network: by default point at a closed loopback port (answers "unavailable" at once).
+        builder.UseSetting("Vies:BaseUrl", "http://127.0.0.1:9");
         builder.UseSetting("Pdf:ChromiumPath", Environment.GetEnvironmentVariable("SCAI_CHROMIUM") ?? "/usr/bin/chromium");
         foreach (var (key, value) in ExtraSettings)
         {

@@ -99,7 +99,10 @@ public sealed record BillingRunDto(string Id, string Period, string Status, int 
 }
 
 /// <summary>A tenant billing profile (buyer), GET/PUT /api/v1/tenants/{id}/billing-profile.</summary>
-public sealed record BillingProfileDto(string TenantId, string LegalName, string AddressLine1, string? AddressLine2, string PostalCode, string City, string Country, string? VatId, string Email, DateTimeOffset UpdatedAt)
+/// <remarks>vat_id_status is "unchecked" | "valid" | "invalid" | "unavailable": the VIES evidence; reverse charge needs "valid".</remarks>
+public sealed record BillingProfileDto(string TenantId, string LegalName, string AddressLine1, string? AddressLine2, string PostalCode, string City, string Country, string? VatId,
+    string VatIdStatus, DateTimeOffset? VatIdCheckedAt, string? VatIdConsultationNumber, string? VatIdRegisteredName, string Email, DateTimeOffset UpdatedAt)
 {
-    public static BillingProfileDto From(TenantBillingProfile p) => new(p.TenantId, p.LegalName, p.AddressLine1, p.AddressLine2, p.PostalCode, p.City, p.Country, p.VatId, p.Email, p.UpdatedAt);
+    public static BillingProfileDto From(TenantBillingProfile p) => new(p.TenantId, p.LegalName, p.AddressLine1, p.AddressLine2, p.PostalCode, p.City, p.Country, p.VatId,
+        p.VatIdStatus.ToString().ToLowerInvariant(), p.VatIdCheckedAt, p.VatIdConsultationNumber, p.VatIdRegisteredName, p.Email, p.UpdatedAt);
 }
