@@ -111,25 +111,8 @@ public abstract class CreditNoteTests<TApp>(TApp app) : IClassFixture<TApp>
     /// <summary>A fresh finalised invoice of the tenant of <paramref name="email"/> with <paramref name="lines"/> lines.</summary>
     private async Task<JsonNode> NewInvoiceAsync(string email, int lines)
     {
-        var actor = await app.ActorForAsync(email);
-        var factory = app.Services.GetRequiredService<ScaiControl.Infrastructure.Persistence.ScaiDbFactory>();
-        string id;
-        await using (var db = await factory.ForSystemAsync("test"))
-        {
-            var tenant = db.Tenants.Single(t => t.Id == actor.TenantId);
-            var invoice = new ScaiControl.Domain.Invoicing.Invoice(tenant.PartnerId, tenant.Id, "EUR", null, DateTimeOffset.UtcNow);
-            for (var i = 0; i < lines; i++)
-            {
-                invoice.AddLine($"Seat licence {i + 1}", 3, ScaiControl.Domain.Common.Money.Of(2500, "EUR"), new ScaiControl.Domain.Vat.VatDecision(ScaiControl.Domain.Vat.VatRule.Domestic, ScaiControl.Domain.Vat.VatCategory.S, new ScaiControl.Domain.Vat.VatRate(2100), null, null));
-            }
-
-            db.Invoices.Add(invoice);
-            await db.SaveChangesAsync();
-            id = invoice.Id;
-        }
-
-        var ops = await app.ClientForAsync(Api.Ops);
-        return await ops.PostJson($"/api/v1/invoices/{id}/finalize", null, HttpStatusCode.OK);
+        var id = (await app.CreateDraftInvoicesAsync((await app.ActorForAsync(email)).TenantId!, 1, lines))[0];
+        return await (await app.ClientForAsync(Api.Ops)).PostJson($"/api/v1/invoices/{id}/finalize", null, HttpStatusCode.OK);
     }
 
     private static long Sequence(string number) => long.Parse(number[^6..], System.Globalization.CultureInfo.InvariantCulture);

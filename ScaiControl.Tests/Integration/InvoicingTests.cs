@@ -22,7 +22,7 @@ public abstract class InvoicingTests<TApp>(TApp app, int concurrency) : IClassFi
     public async Task ConcurrentFinalisations_GetConsecutiveNumbersWithoutDuplicates()
     {
         var tenant = (await app.ActorForAsync(Api.Claire)).TenantId!;
-        var drafts = await CreateDraftsAsync(tenant, concurrency);
+        var drafts = await app.CreateDraftInvoicesAsync(tenant, concurrency);
         var ops = Actor.System("test");
 
         var finalised = await Task.WhenAll(drafts.Select(id => Task.Run(() => Invoices.FinaliseAsync(ops, id))));
@@ -41,7 +41,7 @@ public abstract class InvoicingTests<TApp>(TApp app, int concurrency) : IClassFi
     {
         var ops = Actor.System("test");
         var claire = (await app.ActorForAsync(Api.Claire)).TenantId!;
-        var first = await Invoices.FinaliseAsync(ops, (await CreateDraftsAsync(claire, 1))[0]);
+        var first = await Invoices.FinaliseAsync(ops, (await app.CreateDraftInvoicesAsync(claire, 1))[0]);
 
         // A tenant without a billing profile cannot be invoiced: the finalisation fails and takes no number.
         string orphanDraft;
@@ -51,13 +51,13 @@ public abstract class InvoicingTests<TApp>(TApp app, int concurrency) : IClassFi
             var tenant = new ScaiControl.Domain.Tenancy.Tenant(partner.Id, "No Profile Ltd", DateTimeOffset.UtcNow);
             db.Tenants.Add(tenant);
             await db.SaveChangesAsync();
-            orphanDraft = (await CreateDraftsAsync(tenant.Id, 1))[0];
+            orphanDraft = (await app.CreateDraftInvoicesAsync(tenant.Id, 1))[0];
         }
 
         var error = await Assert.ThrowsAsync<DomainConflictException>(() => Invoices.FinaliseAsync(ops, orphanDraft));
         Assert.Contains("billing profile", error.Message, StringComparison.Ordinal);
 
-        var next = await Invoices.FinaliseAsync(ops, (await CreateDraftsAsync(claire, 1))[0]);
+        var next = await Invoices.FinaliseAsync(ops, (await app.CreateDraftInvoicesAsync(claire, 1))[0]);
         Assert.Equal(Sequence(first.Number!) + 1, Sequence(next.Number!));
         Assert.Equal(InvoiceStatus.Draft, (await Invoices.GetAsync(ops, orphanDraft)).Status);
     }
@@ -67,7 +67,7 @@ public abstract class InvoicingTests<TApp>(TApp app, int concurrency) : IClassFi
     {
         var ops = Actor.System("test");
         var claire = (await app.ActorForAsync(Api.Claire)).TenantId!;
-        var invoice = await Invoices.FinaliseAsync(ops, (await CreateDraftsAsync(claire, 1))[0]);
+        var invoice = await Invoices.FinaliseAsync(ops, (await app.CreateDraftInvoicesAsync(claire, 1))[0]);
 
         await using (var db = await Factory.ForSystemAsync("test"))
         {
@@ -112,21 +112,6 @@ public abstract class InvoicingTests<TApp>(TApp app, int concurrency) : IClassFi
         Assert.Equal(actor.UserId, created.Actor);
         Assert.Equal("added", created.Action);
         Assert.Contains("Trialing", created.AfterJson, StringComparison.Ordinal);
-    }
-
-    private async Task<List<string>> CreateDraftsAsync(string tenantId, int count)
-    {
-        await using var db = await Factory.ForSystemAsync("test");
-        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId);
-        var drafts = Enumerable.Range(0, count).Select(n =>
-        {
-            var invoice = new Invoice(tenant.PartnerId, tenant.Id, "EUR", null, DateTimeOffset.UtcNow);
-            invoice.AddLine($"Consulting hour {n}", 1, Money.Of(12345, "EUR"), Standard());
-            return invoice;
-        }).ToList();
-        db.Invoices.AddRange(drafts);
-        await db.SaveChangesAsync();
-        return drafts.Select(d => d.Id).ToList();
     }
 
     private static VatDecision Standard() => new(VatRule.Domestic, VatCategory.S, new VatRate(2100), null, null);

@@ -24,13 +24,11 @@ public sealed class FakeScaiKey : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _server = builder.Build();
         var jwk = JsonWebKeyConverter.ConvertFromRSASecurityKey(Key);
-        _server.MapGet("/jwks", () => Results.Json(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = jwk.Kid, n = jwk.N, e = jwk.E } } }));
-        await _server.StartAsync();
-        JwksUrl = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single() + "/jwks";
+        string baseUrl;
+        (_server, baseUrl) = await LoopbackServer.StartAsync(app =>
+            app.MapGet("/jwks", () => Results.Json(new { keys = new[] { new { kty = "RSA", use = "sig", alg = "RS256", kid = jwk.Kid, n = jwk.N, e = jwk.E } } })));
+        JwksUrl = baseUrl + "/jwks";
     }
 
     public static string Issue(SecurityKey key, string issuer = "https://scaikey.test") => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor

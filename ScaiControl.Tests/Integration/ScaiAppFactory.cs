@@ -2,7 +2,11 @@ using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Invoicing;
+using ScaiControl.Domain.Vat;
 using ScaiControl.Infrastructure.Tenancy;
 using ScaiControl.Web.Auth;
 
@@ -83,6 +87,30 @@ public abstract class ScaiAppFactory : WebApplicationFactory<Program>, IAsyncLif
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>
+    /// Drafts <paramref name="count"/> invoices for <paramref name="tenantId"/>, each with <paramref name="lines"/>
+    /// lines of 3 x EUR 25.00 at a provisional 21 % (finalisation decides the VAT again); returns their ids.
+    /// </summary>
+    public async Task<List<string>> CreateDraftInvoicesAsync(string tenantId, int count = 1, int lines = 1)
+    {
+        await using var db = await Services.GetRequiredService<ScaiControl.Infrastructure.Persistence.ScaiDbFactory>().ForSystemAsync("test");
+        var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId);
+        var provisional = new VatDecision(VatRule.Domestic, VatCategory.S, new VatRate(2100), null, null);
+        var drafts = Enumerable.Range(0, count).Select(_ =>
+        {
+            var invoice = new Invoice(tenant.PartnerId, tenant.Id, "EUR", null, DateTimeOffset.UtcNow);
+            for (var i = 0; i < lines; i++)
+            {
+                invoice.AddLine($"Seat licence {i + 1}", 3, Money.Of(2500, "EUR"), provisional);
+            }
+
+            return invoice;
+        }).ToList();
+        db.Invoices.AddRange(drafts);
+        await db.SaveChangesAsync();
+        return drafts.Select(d => d.Id).ToList();
     }
 
     /// <summary>The actor of a demo user (for calling services directly).</summary>

@@ -25,10 +25,7 @@ public sealed class FakeVies : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var builder = WebApplication.CreateSlimBuilder();
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
-        _server = builder.Build();
-        _server.MapPost("/check-vat-number", async (HttpRequest request) =>
+        (_server, BaseUrl) = await LoopbackServer.StartAsync(server => server.MapPost("/check-vat-number", async (HttpRequest request) =>
         {
             var body = (await JsonNode.ParseAsync(request.Body))!;
             lock (Requests)
@@ -43,9 +40,7 @@ public sealed class FakeVies : IAsyncLifetime
                 '0' => Results.Json(new { countryCode = body["countryCode"]!.GetValue<string>(), vatNumber = number, valid = true, requestIdentifier = "WAPIAAAAW1234567", name = "REGISTERED GMBH" }),
                 _ => Results.Json(new { countryCode = body["countryCode"]!.GetValue<string>(), vatNumber = number, valid = false, requestIdentifier = "WAPIAAAAW7654321", name = "---" }),
             };
-        });
-        await _server.StartAsync();
-        BaseUrl = _server.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
+        }));
     }
 
     public async Task DisposeAsync()
@@ -108,22 +103,8 @@ public sealed class ViesTests(ViesApp app) : IClassFixture<ViesApp>, IAsyncLifet
             vat_id = vatId, email = "jonas@bergmann-de.example",
         })).Json(HttpStatusCode.OK);
 
-    private async Task<JsonNode> FinalisedInvoiceFor(string tenantId, HttpClient ops)
-    {
-        string id;
-        await using (var db = await app.Services.GetRequiredService<ScaiControl.Infrastructure.Persistence.ScaiDbFactory>().ForSystemAsync("test"))
-        {
-            var tenant = await db.Tenants.SingleAsync(t => t.Id == tenantId);
-            var invoice = new ScaiControl.Domain.Invoicing.Invoice(tenant.PartnerId, tenant.Id, "EUR", null, DateTimeOffset.UtcNow);
-            invoice.AddLine("Consulting", 1, ScaiControl.Domain.Common.Money.Of(10000, "EUR"), new ScaiControl.Domain.Vat.VatDecision(
-                ScaiControl.Domain.Vat.VatRule.Domestic, ScaiControl.Domain.Vat.VatCategory.S, new ScaiControl.Domain.Vat.VatRate(2100), null, null));
-            db.Invoices.Add(invoice);
-            await db.SaveChangesAsync();
-            id = invoice.Id;
-        }
-
-        return await ops.PostJson($"/api/v1/invoices/{id}/finalize", null, HttpStatusCode.OK);
-    }
+    private async Task<JsonNode> FinalisedInvoiceFor(string tenantId, HttpClient ops) =>
+        await ops.PostJson($"/api/v1/invoices/{(await app.CreateDraftInvoicesAsync(tenantId))[0]}/finalize", null, HttpStatusCode.OK);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
