@@ -79,7 +79,7 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
     /// <summary>ISO 3166-1 alpha-2.</summary>
     public string Country { get; private set; } = default!;
 
-    /// <summary>Normalised VAT id (e.g. "DE123456789"), or null for a consumer.</summary>
+    /// <summary>Normalised VAT id (e.g. "DE136695976"), or null for a consumer.</summary>
     public string? VatId { get; private set; }
 
     /// <summary>Outcome of the last VIES check of <see cref="VatId"/>.</summary>
@@ -102,7 +102,7 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
     /// <summary>The address as a value.</summary>
     public PostalAddress Address => new(AddressLine1, AddressLine2, PostalCode, City, Country);
 
-    /// <summary>Changes the profile; the VAT id must match the country's format.</summary>
+    /// <summary>Changes the profile; the VAT id must match the country's format and check digit.</summary>
     /// <exception cref="DomainValidationException">A field is invalid.</exception>
     public void Update(string legalName, PostalAddress address, string? vatId, string email, DateTimeOffset now)
     {

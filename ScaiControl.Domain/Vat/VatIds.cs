@@ -4,8 +4,9 @@ using ScaiControl.Domain.Common;
 namespace ScaiControl.Domain.Vat;
 
 /// <summary>
-/// VAT identification number format checks (the country prefix and structure of each EU member state, as VIES
-/// documents them, plus NO, GB and CH). Checksums and the VIES consultation come with the EU-invoicing issue.
+/// VAT identification number checks: the format (the country prefix and structure of each EU member state, as VIES
+/// documents them, plus NO, GB and CH), then the check digits where the country has them (<see cref="VatIdChecksums"/>).
+/// The VIES consultation comes with the EU-invoicing issue.
 /// </summary>
 public static class VatIds
 {
@@ -25,10 +26,13 @@ public static class VatIds
 
     /// <summary>
     /// Normalises (upper case, no spaces, dots or hyphens) and checks a VAT id against the pattern of
-    /// <paramref name="country"/>; countries without a pattern accept 4-20 letters and digits.
+    /// <paramref name="country"/>, then its check digits (<see cref="VatIdChecksums.IsValid"/>); countries without a
+    /// pattern accept 4-20 letters and digits.
     /// </summary>
     /// <returns>The normalised id, or null when <paramref name="vatId"/> is empty.</returns>
-    /// <exception cref="DomainValidationException">The id does not match the country's format.</exception>
+    /// <exception cref="DomainValidationException">
+    /// The id does not match the country's format, or fails its check digit; either way on <paramref name="field"/>.
+    /// </exception>
     public static string? Normalise(string? vatId, string country, string field = "vat_id")
     {
         if (string.IsNullOrWhiteSpace(vatId))
@@ -40,6 +44,13 @@ public static class VatIds
         var ok = Patterns.TryGetValue(country, out var pattern)
             ? pattern.IsMatch(normalised)
             : normalised.Length is >= 4 and <= 20 && normalised.All(char.IsAsciiLetterOrDigit);
-        return ok ? normalised : throw new DomainValidationException(field, $"'{vatId}' is not a valid VAT id for {country}.");
+        if (!ok)
+        {
+            throw new DomainValidationException(field, $"'{vatId}' is not a valid VAT id for {country}.");
+        }
+
+        return VatIdChecksums.IsValid(country, normalised)
+            ? normalised
+            : throw new DomainValidationException(field, $"'{vatId}' fails the {country} VAT number check digit.");
     }
 }

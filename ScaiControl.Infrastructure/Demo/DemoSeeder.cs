@@ -82,7 +82,8 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             var bergmann = AddTenant(scailabs, "Bergmann Software GmbH", "jonas@bergmann-de.example", "Jonas Bergmann", "Friedrichstraße 68", "10117", "Berlin", "DE", "DE811907980");
             var martin = AddTenant(scailabs, "Claire Martin", "claire@martin-fr.example", "Claire Martin", "12 rue de la République", "69002", "Lyon", "FR", null);
             var redwood = AddTenant(scailabs, "Redwood Analytics Inc.", "sam@redwood-us.example", "Sam Carter", "500 Market Street", "94105", "San Francisco", "US", null);
-            var fjord = AddTenant(nordic, "Fjord Analytics AS", "eva@fjord-no.example", "Eva Nilsen", "Karl Johans gate 5", "0154", "Oslo", "NO", "NO987654321MVA");
+            // Demo VAT ids carry valid check digits (VatIdChecksums); NO987654325 is a fictional organisation number.
+            var fjord = AddTenant(nordic, "Fjord Analytics AS", "eva@fjord-no.example", "Eva Nilsen", "Karl Johans gate 5", "0154", "Oslo", "NO", "NO987654325MVA");
 
             Subscription Subscribe(Tenant tenant, Service service, Plan plan, DateTimeOffset at)
             {

@@ -114,6 +114,23 @@ public abstract class BadInputTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task VatIdFailingItsCheckDigit_Is422NamingVatId_AndTheProfileIsUnchanged()
+    {
+        var jonas = await app.ClientForAsync(Api.Jonas);
+        var tenant = (await app.ActorForAsync(Api.Jonas)).TenantId;
+        var before = await jonas.GetJson($"/api/v1/tenants/{tenant}/billing-profile");
+        var problem = await (await jonas.PutAsJsonAsync($"/api/v1/tenants/{tenant}/billing-profile", new
+        {
+            legal_name = "Bergmann Software GmbH", address_line1 = "Friedrichstraße 68", postal_code = "10117", city = "Berlin", country = "DE",
+            vat_id = "DE811907981", email = "jonas@bergmann-de.example", // the demo id DE811907980 with its check digit changed
+        })).Problem(HttpStatusCode.UnprocessableEntity);
+        Assert.NotNull(problem["errors"]!["vat_id"]);
+        var after = await jonas.GetJson($"/api/v1/tenants/{tenant}/billing-profile");
+        Assert.Equal(before.Str("vat_id"), after.Str("vat_id"));
+        Assert.Equal(before.Str("updated_at"), after.Str("updated_at"));
+    }
+
+    [Fact]
     public async Task Pagination_WalksEveryInvoiceOnceWithTheCursor()
     {
         var ops = await app.ClientForAsync(Api.Ops);

@@ -11,7 +11,7 @@ public sealed class PartnerConfigurationTests
     private static readonly PostalAddress Amsterdam = PostalAddress.Create("Herengracht 1", null, "1015 BA", "Amsterdam", "NL");
 
     private static PartnerConfiguration Create(
-        string vatId = "NL123456789B01", string iban = "NL91ABNA0417164300", string bic = "ABNANL2A", string prefix = "SCAI") =>
+        string vatId = "NL004495445B01", string iban = "NL91ABNA0417164300", string bic = "ABNANL2A", string prefix = "SCAI") =>
         new(PartnerId, "Scai B.V.", Amsterdam, vatId, "billing@scai.example", iban, bic, prefix, Now);
 
     [Theory]
@@ -38,7 +38,7 @@ public sealed class PartnerConfigurationTests
         Assert.Equal("NL91ABNA0417164300", config.Iban);
         Assert.Equal("ABNANL2A", config.Bic);
         Assert.Equal("SCAI", config.InvoicePrefix);
-        Assert.Equal("NL123456789B01", config.VatId);
+        Assert.Equal("NL004495445B01", config.VatId);
     }
 
     [Fact]
@@ -58,8 +58,9 @@ public sealed class PartnerConfigurationTests
     public void Create_WithElevenCharacterBic_IsAccepted() => Assert.Equal("ABNANL2AXXX", Create(bic: "ABNANL2AXXX").Bic);
 
     [Theory]
-    [InlineData("DE123456789")]  // a German id for a Dutch seller
+    [InlineData("DE136695976")]  // a (valid) German id for a Dutch seller
     [InlineData("NL123456789")]
+    [InlineData("NL004495446B01")]  // Dutch format, wrong check digit
     [InlineData("")]             // a seller needs one
     public void Create_WithVatIdNotValidForCountry_RefusesOnVatId(string vatId) =>
         Assert.Equal("vat_id", Assert.Throws<DomainValidationException>(() => Create(vatId: vatId)).Field);
@@ -88,7 +89,7 @@ public sealed class PartnerConfigurationTests
     {
         var config = Create();
 
-        config.Update("Scai Holding B.V.", Amsterdam, "NL123456789B02", "billing@scai.example", "DE89370400440532013000", "COBADEFFXXX", "SCH", Now.AddDays(1));
+        config.Update("Scai Holding B.V.", Amsterdam, "NL004495445B02", "billing@scai.example", "DE89370400440532013000", "COBADEFFXXX", "SCH", Now.AddDays(1));
 
         Assert.Equal("partner.billing_updated.v1", config.PendingEvents[^1].Topic);
         Assert.Equal(2, config.PendingEvents.Count);

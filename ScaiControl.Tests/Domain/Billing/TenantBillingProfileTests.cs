@@ -15,16 +15,16 @@ public sealed class TenantBillingProfileTests
     [Fact]
     public void Create_RaisesTenantBillingLinkedWithNormalisedValues()
     {
-        var profile = new TenantBillingProfile(PartnerId, TenantId, "  Muster GmbH ", Berlin, "de 123 456 789", "AP@Muster.example", Now);
+        var profile = new TenantBillingProfile(PartnerId, TenantId, "  Muster GmbH ", Berlin, "de 136 695 976", "AP@Muster.example", Now);
 
         Assert.Equal("Muster GmbH", profile.LegalName);
-        Assert.Equal("DE123456789", profile.VatId);
+        Assert.Equal("DE136695976", profile.VatId);
         Assert.Equal("ap@muster.example", profile.Email);
         var raised = Assert.Single(profile.PendingEvents);
         Assert.Equal("tenant.billing_linked.v1", raised.Topic);
         Assert.Equal(TenantId, raised.TenantId);
         Assert.Equal(PartnerId, raised.PartnerId);
-        Assert.Equal("DE123456789", raised.Payload["vat_id"]);
+        Assert.Equal("DE136695976", raised.Payload["vat_id"]);
         Assert.Equal("DE", raised.Payload["country"]);
     }
 
@@ -35,15 +35,15 @@ public sealed class TenantBillingProfileTests
     [Fact]
     public void Update_RaisesTenantBillingUpdatedWithNewValues()
     {
-        var profile = new TenantBillingProfile(PartnerId, TenantId, "Muster GmbH", Berlin, "DE123456789", "ap@muster.example", Now);
+        var profile = new TenantBillingProfile(PartnerId, TenantId, "Muster GmbH", Berlin, "DE136695976", "ap@muster.example", Now);
 
-        profile.Update("Muster SARL", Paris, "FR12345678901", "ap@muster.example", Now.AddDays(1));
+        profile.Update("Muster SARL", Paris, "FR40303265045", "ap@muster.example", Now.AddDays(1));
 
         Assert.Equal(2, profile.PendingEvents.Count);
         var raised = profile.PendingEvents[^1];
         Assert.Equal("tenant.billing_updated.v1", raised.Topic);
         Assert.Equal("FR", raised.Payload["country"]);
-        Assert.Equal("FR12345678901", raised.Payload["vat_id"]);
+        Assert.Equal("FR40303265045", raised.Payload["vat_id"]);
         Assert.Equal("Paris", profile.City);
         Assert.Equal(Now.AddDays(1), profile.UpdatedAt);
     }
@@ -51,15 +51,15 @@ public sealed class TenantBillingProfileTests
     [Fact]
     public void Create_WithVatIdOfAnotherCountry_RefusesOnVatId() =>
         Assert.Equal("vat_id", Assert.Throws<DomainValidationException>(
-            () => new TenantBillingProfile(PartnerId, TenantId, "Muster SARL", Paris, "DE123456789", "ap@muster.example", Now)).Field);
+            () => new TenantBillingProfile(PartnerId, TenantId, "Muster SARL", Paris, "DE136695976", "ap@muster.example", Now)).Field);
 
     [Fact]
     public void Update_WithBadVatId_RefusesAndChangesNothing()
     {
-        var profile = new TenantBillingProfile(PartnerId, TenantId, "Muster GmbH", Berlin, "DE123456789", "ap@muster.example", Now);
+        var profile = new TenantBillingProfile(PartnerId, TenantId, "Muster GmbH", Berlin, "DE136695976", "ap@muster.example", Now);
 
         var error = Assert.Throws<DomainValidationException>(
-            () => profile.Update("Muster SARL", Paris, "DE123456789", "ap@muster.example", Now.AddDays(1)));
+            () => profile.Update("Muster SARL", Paris, "DE136695976", "ap@muster.example", Now.AddDays(1)));
 
         Assert.Equal("vat_id", error.Field);
         Assert.Equal("Muster GmbH", profile.LegalName);
@@ -75,9 +75,9 @@ public sealed class TenantBillingProfileTests
     [Fact]
     public void Snapshot_IsTheBuyerAsInvoicesShowIt()
     {
-        var profile = new TenantBillingProfile(PartnerId, TenantId, "Muster GmbH", Berlin, "DE123456789", "ap@muster.example", Now);
+        var profile = new TenantBillingProfile(PartnerId, TenantId, "Muster GmbH", Berlin, "DE136695976", "ap@muster.example", Now);
 
-        Assert.Equal(new PartySnapshot("Muster GmbH", Berlin, "DE123456789", "ap@muster.example"), profile.Snapshot());
+        Assert.Equal(new PartySnapshot("Muster GmbH", Berlin, "DE136695976", "ap@muster.example"), profile.Snapshot());
     }
 
     [Theory]
