@@ -75,14 +75,14 @@ public sealed class ViesTests(ViesApp app) : IClassFixture<ViesApp>, IAsyncLifet
         var ops = await app.ClientForAsync(Api.Ops);
         var tenant = (await app.ActorForAsync(Api.Jonas)).TenantId!;
 
-        var confirmed = await Save(jonas, tenant, "DE123456780");
+        var confirmed = await Save(jonas, tenant, "DE123456000");
         Assert.Equal("valid", confirmed.Str("vat_id_status"));
         Assert.Equal("WAPIAAAAW1234567", confirmed.Str("vat_id_consultation_number"));
-        Assert.Contains(app.Vies.Requests, r => r["vatNumber"]!.GetValue<string>() == "123456780" && r["requesterMemberStateCode"]!.GetValue<string>() == "NL");
+        Assert.Contains(app.Vies.Requests, r => r["vatNumber"]!.GetValue<string>() == "123456000" && r["requesterMemberStateCode"]!.GetValue<string>() == "NL");
         var reverse = await FinalisedInvoiceFor(tenant, ops);
         Assert.Equal("intra_eu_reverse_charge", reverse.Str("vat_rule"));
 
-        var outage = await Save(jonas, tenant, "DE123456789");
+        var outage = await Save(jonas, tenant, "DE123456059");
         Assert.Equal("unavailable", outage.Str("vat_id_status"));
         var fallback = await FinalisedInvoiceFor(tenant, ops);
         Assert.Equal("intra_eu_b2c", fallback.Str("vat_rule"));
@@ -90,9 +90,9 @@ public sealed class ViesTests(ViesApp app) : IClassFixture<ViesApp>, IAsyncLifet
 
         await using var db = await app.Services.GetRequiredService<ScaiControl.Infrastructure.Persistence.ScaiDbFactory>().ForSystemAsync("test");
         var audit = await db.AuditLog.AsNoTracking().SingleAsync(a => a.Action == "vat_fallback" && a.EntityId == fallback.Str("id"));
-        Assert.Contains("DE123456789", audit.AfterJson, StringComparison.Ordinal);
+        Assert.Contains("DE123456059", audit.AfterJson, StringComparison.Ordinal);
 
-        var invalid = await Save(jonas, tenant, "DE123456781");
+        var invalid = await Save(jonas, tenant, "DE123456018");
         Assert.Equal("invalid", invalid.Str("vat_id_status"));
     }
 
