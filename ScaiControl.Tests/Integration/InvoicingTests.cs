@@ -97,8 +97,8 @@ public abstract class InvoicingTests<TApp>(TApp app, int concurrency) : IClassFi
     public async Task ASubscription_WritesItsOutboxEventAndAuditRows_InTheSameSave()
     {
         var actor = await app.ActorForAsync(Api.Anna);
-        var plan = (await app.Services.GetRequiredService<Infrastructure.Catalog.CatalogService>().PlansAsync(actor, "scaidrive")).First(p => p.TrialDays > 0);
-        var view = await app.Services.GetRequiredService<Infrastructure.Subscriptions.SubscriptionService>().SubscribeAsync(actor, plan.Id, null);
+        var plan = (await app.Services.GetRequiredService<ScaiControl.Infrastructure.Catalog.CatalogService>().PlansAsync(actor, "scaidrive")).First(p => p.TrialDays > 0);
+        var view = await app.Services.GetRequiredService<ScaiControl.Infrastructure.Subscriptions.SubscriptionService>().SubscribeAsync(actor, plan.Id, null);
         Assert.Equal(ScaiControl.Domain.Subscriptions.SubscriptionStatus.Trialing, view.Subscription.Status);
 
         await using var db = await Factory.ForSystemAsync("test");
