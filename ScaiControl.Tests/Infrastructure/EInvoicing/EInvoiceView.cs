@@ -88,8 +88,8 @@ internal sealed class EInvoiceView
         ["BT-86"] = ("cac:PaymentMeans/cac:PayeeFinancialAccount/cac:FinancialInstitutionBranch/cbc:ID", Settlement + "ram:SpecifiedTradeSettlementPaymentMeans/ram:PayeeSpecifiedCreditorFinancialInstitution/ram:BICID"),
         ["BG-18"] = ("cac:PaymentMeans/cac:CardAccount", Settlement + "ram:SpecifiedTradeSettlementPaymentMeans/ram:ApplicableTradeSettlementFinancialCard"),
         ["BG-19"] = ("cac:PaymentMeans/cac:PaymentMandate", Settlement + "ram:SpecifiedTradePaymentTerms/ram:DirectDebitMandateID"),
-        ["BG-20"] = ("cac:AllowanceCharge[cbc:ChargeIndicator='false']", Settlement + "ram:SpecifiedTradeAllowanceCharge[ram:ChargeIndicator/udt:Indicator='false']"),
-        ["BG-21"] = ("cac:AllowanceCharge[cbc:ChargeIndicator='true']", Settlement + "ram:SpecifiedTradeAllowanceCharge[ram:ChargeIndicator/udt:Indicator='true']"),
+        ["BG-20"] = ("cac:AllowanceCharge[normalize-space(cbc:ChargeIndicator)='false' or normalize-space(cbc:ChargeIndicator)='0']", Settlement + "ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator)='false' or normalize-space(ram:ChargeIndicator/udt:Indicator)='0']"),
+        ["BG-21"] = ("cac:AllowanceCharge[normalize-space(cbc:ChargeIndicator)='true' or normalize-space(cbc:ChargeIndicator)='1']", Settlement + "ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator)='true' or normalize-space(ram:ChargeIndicator/udt:Indicator)='1']"),
         ["BG-22"] = ("cac:LegalMonetaryTotal", Totals.TrimEnd('/')),
         ["BT-106"] = ("cac:LegalMonetaryTotal/cbc:LineExtensionAmount", Totals + "ram:LineTotalAmount"),
         ["BT-107"] = ("cac:LegalMonetaryTotal/cbc:AllowanceTotalAmount", Totals + "ram:AllowanceTotalAmount"),
@@ -125,14 +125,22 @@ internal sealed class EInvoiceView
         ["BG-26"] = ("cac:InvoicePeriod", "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod"),
         ["BT-134"] = ("cac:InvoicePeriod/cbc:StartDate", "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:StartDateTime/udt:DateTimeString"),
         ["BT-135"] = ("cac:InvoicePeriod/cbc:EndDate", "ram:SpecifiedLineTradeSettlement/ram:BillingSpecifiedPeriod/ram:EndDateTime/udt:DateTimeString"),
-        ["BG-27"] = ("cac:AllowanceCharge[cbc:ChargeIndicator='false']", "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge[ram:ChargeIndicator/udt:Indicator='false']"),
-        ["BG-28"] = ("cac:AllowanceCharge[cbc:ChargeIndicator='true']", "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge[ram:ChargeIndicator/udt:Indicator='true']"),
+        ["BG-27"] = ("cac:AllowanceCharge[normalize-space(cbc:ChargeIndicator)='false' or normalize-space(cbc:ChargeIndicator)='0']", "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator)='false' or normalize-space(ram:ChargeIndicator/udt:Indicator)='0']"),
+        ["BG-28"] = ("cac:AllowanceCharge[normalize-space(cbc:ChargeIndicator)='true' or normalize-space(cbc:ChargeIndicator)='1']", "ram:SpecifiedLineTradeSettlement/ram:SpecifiedTradeAllowanceCharge[normalize-space(ram:ChargeIndicator/udt:Indicator)='true' or normalize-space(ram:ChargeIndicator/udt:Indicator)='1']"),
         ["BT-146"] = ("cac:Price/cbc:PriceAmount", "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:ChargeAmount"),
         ["BT-148"] = ("cac:Price/cac:AllowanceCharge/cbc:BaseAmount", "ram:SpecifiedLineTradeAgreement/ram:GrossPriceProductTradePrice/ram:ChargeAmount"),
         ["BT-149"] = ("cac:Price/cbc:BaseQuantity", "ram:SpecifiedLineTradeAgreement/ram:NetPriceProductTradePrice/ram:BasisQuantity"),
         ["BT-151"] = ("cac:Item/cac:ClassifiedTaxCategory/cbc:ID", "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:CategoryCode"),
         ["BT-152"] = ("cac:Item/cac:ClassifiedTaxCategory/cbc:Percent", "ram:SpecifiedLineTradeSettlement/ram:ApplicableTradeTax/ram:RateApplicablePercent"),
         ["BT-153"] = ("cac:Item/cbc:Name", "ram:SpecifiedTradeProduct/ram:Name"),
+    };
+
+    // Document level allowances and charges (BG-20, BG-21): relative to the allowance/charge element.
+    private static readonly Dictionary<string, (string Ubl, string Cii)> DocumentAllowanceChargeTerms = new(StringComparer.Ordinal)
+    {
+        ["amount"] = ("cbc:Amount", "ram:ActualAmount"),
+        ["category"] = ("cac:TaxCategory/cbc:ID", "ram:CategoryTradeTax/ram:CategoryCode"),
+        ["rate"] = ("cac:TaxCategory/cbc:Percent", "ram:CategoryTradeTax/ram:RateApplicablePercent"),
     };
 
     // Line allowance level (BG-27): relative to the allowance element.
@@ -177,6 +185,12 @@ internal sealed class EInvoiceView
     public IReadOnlyList<Node> Breakdown => Root.Group("BG-23", BreakdownTerms);
 
     public static IReadOnlyList<Node> LineAllowances(Node line) => line.Group("BG-27", AllowanceTerms);
+
+    /// <summary>Document level allowances (BG-20: BT-92 "amount", BT-95 "category", BT-96 "rate").</summary>
+    public IReadOnlyList<Node> DocumentAllowances => Root.Group("BG-20", DocumentAllowanceChargeTerms);
+
+    /// <summary>Document level charges (BG-21: BT-99 "amount", BT-102 "category", BT-103 "rate").</summary>
+    public IReadOnlyList<Node> DocumentCharges => Root.Group("BG-21", DocumentAllowanceChargeTerms);
 
     /// <summary>The categories (BT-151) of all lines.</summary>
     public IReadOnlyList<string> LineCategories => Lines.Select(l => l.Value("BT-151") ?? string.Empty).ToArray();

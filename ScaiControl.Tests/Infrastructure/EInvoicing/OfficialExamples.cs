@@ -10,7 +10,9 @@ internal static class OfficialExamples
 {
     private static readonly Lazy<string> Folder = new(Locate);
 
-    public static XDocument Load(string relativePath) => XDocument.Load(Path.Combine(Folder.Value, relativePath));
+    public static XDocument Load(string relativePath) => XDocument.Load(PathOf(relativePath));
+
+    public static string PathOf(string relativePath) => Path.Combine(Folder.Value, relativePath);
 
     /// <summary>The examples our output of <paramref name="sample"/> is compared with, by syntax, specification and document type.</summary>
     public static IReadOnlyList<string> For(string sample)
