@@ -1,0 +1,62 @@
+using System.Text;
+using System.Xml;
+using System.Xml.Linq;
+
+namespace ScaiControl.Infrastructure.Invoicing.EInvoicing;
+
+/// <summary>A written e-invoice: UTF-8 XML bytes (no byte order mark), the HTTP content type and a download file name.</summary>
+public sealed record EInvoiceFile(byte[] Content, string ContentType, string FileName);
+
+/// <summary>
+/// The one entry point of the e-invoice export. Formats:
+/// <list type="bullet">
+/// <item>"ubl": UBL 2.1 under Peppol BIS Billing 3.0 (EN 16931 compliant);</item>
+/// <item>"xrechnung-ubl": UBL 2.1 under XRechnung 3.0;</item>
+/// <item>"xrechnung-cii": UN/CEFACT CII D16B under XRechnung 3.0;</item>
+/// <item>"cii": UN/CEFACT CII D16B under EN 16931.</item>
+/// </list>
+/// Output is byte-stable: the same document gives the same bytes (no timestamps, fixed indentation and "\n" line ends).
+/// </summary>
+public static class EInvoiceFormats
+{
+    /// <summary>The format names <see cref="Write"/> accepts.</summary>
+    public static IReadOnlyList<string> All { get; } = ["ubl", "xrechnung-ubl", "xrechnung-cii", "cii"];
+
+    /// <summary>Writes <paramref name="document"/> in <paramref name="format"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">Unknown format; the message lists the allowed values.</exception>
+    /// <exception cref="EInvoiceDataMissingException">The document lacks something the format requires.</exception>
+    public static EInvoiceFile Write(EInvoiceDocument document, string format)
+    {
+        var key = format?.Trim().ToLowerInvariant();
+        var (xml, suffix) = key switch
+        {
+            "ubl" => (UblWriter.Write(document, EInvoiceSpecification.PeppolBis3), "ubl"),
+            "xrechnung-ubl" => (UblWriter.Write(document, EInvoiceSpecification.XRechnung3), "xrechnung-ubl"),
+            "xrechnung-cii" => (CiiWriter.Write(document, EInvoiceSpecification.XRechnung3), "xrechnung-cii"),
+            "cii" => (CiiWriter.Write(document, EInvoiceSpecification.En16931), "cii"),
+            _ => throw new ArgumentException($"Unknown e-invoice format '{format}'. Allowed: {string.Join(", ", All)}.", nameof(format)),
+        };
+
+        return new EInvoiceFile(Serialize(xml), "application/xml", $"{document.Number}.{suffix}.xml");
+    }
+
+    /// <summary>UTF-8 without BOM, two-space indentation, "\n" line ends, an XML declaration.</summary>
+    public static byte[] Serialize(XDocument xml)
+    {
+        var settings = new XmlWriterSettings
+        {
+            Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
+            Indent = true,
+            IndentChars = "  ",
+            NewLineChars = "\n",
+            NewLineHandling = NewLineHandling.Replace,
+        };
+        using var stream = new MemoryStream();
+        using (var writer = XmlWriter.Create(stream, settings))
+        {
+            xml.Save(writer);
+        }
+
+        return stream.ToArray();
+    }
+}
