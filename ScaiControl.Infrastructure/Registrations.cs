@@ -48,6 +48,7 @@ public static class Registrations
         services.TryAddSingleton<Vat.IVatIdValidator, Vat.ViesRestClient>();
         services.AddSingleton<InvoiceService>();
         services.AddSingleton<BillingRunService>();
+        services.AddSingleton<Invoicing.EInvoicing.EInvoiceService>();
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<CatalogService>();
         services.AddSingleton<BillingProfileService>();

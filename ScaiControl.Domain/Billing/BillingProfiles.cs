@@ -46,7 +46,12 @@ public sealed record VatIdCheck(VatIdStatus Status, DateTimeOffset CheckedAt, st
 /// <param name="Email">BT-43 / BT-58 contact e-mail.</param>
 /// <param name="Iban">BT-84 payment account (seller only).</param>
 /// <param name="Bic">BT-86 (seller only).</param>
-public sealed record PartySnapshot(string LegalName, PostalAddress Address, string? VatId, string Email, string? Iban = null, string? Bic = null);
+/// <param name="ContactName">BT-41 seller contact point (seller only).</param>
+/// <param name="ContactPhone">BT-42 seller contact telephone (seller only; XRechnung requires it).</param>
+/// <param name="RegistrationId">BT-30 / BT-47 legal registration identifier (e.g. the Dutch KvK number).</param>
+/// <param name="RegistrationScheme">Its ISO 6523 scheme (e.g. "0106" for KvK).</param>
+public sealed record PartySnapshot(string LegalName, PostalAddress Address, string? VatId, string Email, string? Iban = null, string? Bic = null,
+    string? ContactName = null, string? ContactPhone = null, string? RegistrationId = null, string? RegistrationScheme = null);
 
 /// <summary>
 /// The buyer side of invoices for one tenant (spec table tenant_billing_profiles). Raises tenant.billing_linked.v1
@@ -94,6 +99,12 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
     /// <summary>The name VIES has registered for the id.</summary>
     public string? VatIdRegisteredName { get; private set; }
 
+    /// <summary>BT-10 buyer reference to quote on every invoice (e.g. a German Leitweg-ID); XRechnung requires one.</summary>
+    public string? BuyerReference { get; private set; }
+
+    /// <summary>The e-invoice format the tenant prefers ("ubl", "xrechnung-ubl", "xrechnung-cii", "cii"); null = UBL.</summary>
+    public string? PreferredEInvoiceFormat { get; private set; }
+
     /// <summary>True when the VAT id is present and VIES confirmed it: only then may reverse charge apply.</summary>
     public bool HasValidatedVatId => VatId is not null && VatIdStatus == VatIdStatus.Valid;
     public string Email { get; private set; } = default!;
@@ -112,6 +123,29 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
 
     /// <summary>The buyer as frozen onto an invoice.</summary>
     public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email);
+
+    /// <summary>
+    /// Sets the buyer reference (BT-10, at most 100 characters) and the preferred e-invoice format (one of
+    /// <paramref name="knownFormats"/>, or null). Raises tenant.billing_updated.v1 when something changed.
+    /// </summary>
+    /// <exception cref="DomainValidationException">Too long a reference, or an unknown format (fields buyer_reference, preferred_einvoice_format).</exception>
+    public void SetEInvoicing(string? buyerReference, string? preferredFormat, IReadOnlyCollection<string> knownFormats, DateTimeOffset now)
+    {
+        var reference = Guard.OptionalText(buyerReference, "buyer_reference", 100);
+        var format = Guard.OptionalText(preferredFormat, "preferred_einvoice_format", 20);
+        if (format is not null && !knownFormats.Contains(format))
+        {
+            throw new DomainValidationException("preferred_einvoice_format", $"preferred_einvoice_format must be one of {string.Join(", ", knownFormats)}.");
+        }
+
+        if (reference == BuyerReference && format == PreferredEInvoiceFormat)
+        {
+            return;
+        }
+
+        (BuyerReference, PreferredEInvoiceFormat, UpdatedAt) = (reference, format, now);
+        Raise(Event(EventTopics.TenantBillingUpdated, now));
+    }
 
     /// <summary>Records a VIES consultation of the current VAT id (raises tenant.billing_updated.v1 when the status changes).</summary>
     public void RecordVatIdCheck(VatIdCheck check)
@@ -186,6 +220,18 @@ public sealed partial class PartnerConfiguration : AggregateRoot, IPartnerOwned
     public string Iban { get; private set; } = default!;
     public string Bic { get; private set; } = default!;
 
+    /// <summary>BT-41 seller contact point.</summary>
+    public string? ContactName { get; private set; }
+
+    /// <summary>BT-42 seller contact telephone (XRechnung requires one).</summary>
+    public string? ContactPhone { get; private set; }
+
+    /// <summary>BT-30 legal registration identifier (e.g. KvK number); identifies the seller on export e-invoices.</summary>
+    public string? RegistrationId { get; private set; }
+
+    /// <summary>ISO 6523 scheme of <see cref="RegistrationId"/> (e.g. "0106" KvK, "0007" Swedish organisation number).</summary>
+    public string? RegistrationScheme { get; private set; }
+
     /// <summary>How cross-border B2C supplies are charged (Art. 59c): union scheme (default) or the EUR 10,000 threshold.</summary>
     public OssMode OssMode { get; private set; }
 
@@ -205,7 +251,29 @@ public sealed partial class PartnerConfiguration : AggregateRoot, IPartnerOwned
     }
 
     /// <summary>The seller as frozen onto an invoice.</summary>
-    public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email, Iban, Bic);
+    public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email, Iban, Bic, ContactName, ContactPhone, RegistrationId, RegistrationScheme);
+
+    /// <summary>Sets the contact point (BT-41/42) and legal registration (BT-30 with its ISO 6523 scheme); raises partner.billing_updated.v1.</summary>
+    /// <exception cref="DomainValidationException">A value is too long, the phone has no digits, or a registration id lacks its scheme.</exception>
+    public void SetContactAndRegistration(string? contactName, string? contactPhone, string? registrationId, string? registrationScheme, DateTimeOffset now)
+    {
+        var name = Guard.OptionalText(contactName, "contact_name", 100);
+        var phone = Guard.OptionalText(contactPhone, "contact_phone", 30);
+        if (phone is not null && !phone.Any(char.IsAsciiDigit))
+        {
+            throw new DomainValidationException("contact_phone", "contact_phone must contain digits.");
+        }
+
+        var registration = Guard.OptionalText(registrationId, "registration_id", 50);
+        var scheme = Guard.OptionalText(registrationScheme, "registration_scheme", 4);
+        if (registration is not null && (scheme is null || scheme.Length != 4 || !scheme.All(char.IsAsciiDigit)))
+        {
+            throw new DomainValidationException("registration_scheme", "registration_scheme must be a four-digit ISO 6523 ICD (e.g. 0106).");
+        }
+
+        (ContactName, ContactPhone, RegistrationId, RegistrationScheme, UpdatedAt) = (name, phone, registration, registration is null ? null : scheme, now);
+        Raise(Event(EventTopics.PartnerBillingUpdated, now));
+    }
 
     /// <summary>Chooses how cross-border B2C supplies are charged (raises partner.billing_updated.v1).</summary>
     public void SetOssMode(OssMode mode, DateTimeOffset now)

@@ -96,6 +96,9 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
     /// <summary>BT-26 preceding invoice issue date (credit notes).</summary>
     public DateOnly? ReferencedInvoiceIssueDate { get; private set; }
 
+    /// <summary>BT-10 buyer reference, frozen at finalisation from the buyer's billing profile.</summary>
+    public string? BuyerReference { get; private set; }
+
     /// <summary>Why a credit note was issued (printed as a note).</summary>
     public string? CreditReason { get; private set; }
 
@@ -253,7 +256,7 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
     /// </summary>
     /// <exception cref="InvoiceImmutableException">Already finalised.</exception>
     /// <exception cref="DomainConflictException">No lines.</exception>
-    public void Finalise(string number, DateOnly issueDate, PartySnapshot buyer, PartySnapshot seller, VatDecision vat, DateTimeOffset now, Func<Invoice, string>? renderHtml = null)
+    public void Finalise(string number, DateOnly issueDate, PartySnapshot buyer, PartySnapshot seller, VatDecision vat, DateTimeOffset now, Func<Invoice, string>? renderHtml = null, string? buyerReference = null)
     {
         EnsureDraft();
         if (_lines.Count == 0)
@@ -278,6 +281,7 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
         SellerSnapshotJson = JsonSerializer.Serialize(seller);
         VatRule = vat.Rule;
         Notes = string.Join('\n', new[] { CreditReason is null ? null : $"Credit note for invoice {ReferencedInvoiceNumber} of {ReferencedInvoiceIssueDate:yyyy-MM-dd}: {CreditReason}", vat.LegalNote }.Where(n => n is not null));
+        BuyerReference = buyerReference;
         Status = InvoiceStatus.Finalised;
         FinalisedAt = now;
         TemplateHtmlSnapshot = renderHtml?.Invoke(this);

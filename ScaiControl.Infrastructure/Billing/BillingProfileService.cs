@@ -9,7 +9,9 @@ using ScaiControl.Infrastructure.Tenancy;
 namespace ScaiControl.Infrastructure.Billing;
 
 /// <summary>The buyer fields of a tenant billing profile as a form or API body sends them.</summary>
-public sealed record BillingProfileInput(string? LegalName, string? AddressLine1, string? AddressLine2, string? PostalCode, string? City, string? Country, string? VatId, string? Email);
+/// <remarks>BuyerReference (BT-10) and PreferredEInvoiceFormat are optional; null leaves them empty.</remarks>
+public sealed record BillingProfileInput(string? LegalName, string? AddressLine1, string? AddressLine2, string? PostalCode, string? City, string? Country, string? VatId, string? Email,
+    string? BuyerReference = null, string? PreferredEinvoiceFormat = null);
 
 /// <summary>Tenant billing profiles (buyer) and partner configurations (seller).</summary>
 public sealed class BillingProfileService(ScaiDbFactory factory, Vat.IVatIdValidator vies, TimeProvider clock)
@@ -49,6 +51,7 @@ public sealed class BillingProfileService(ScaiDbFactory factory, Vat.IVatIdValid
             profile.Update(input.LegalName!, address, input.VatId, input.Email!, now);
         }
 
+        profile.SetEInvoicing(input.BuyerReference, input.PreferredEinvoiceFormat, Invoicing.EInvoicing.EInvoiceFormats.All, now);
         if (profile.VatId is { } vatId && profile.VatIdStatus != Domain.Billing.VatIdStatus.Valid)
         {
             var seller = await db.PartnerConfigurations.AsNoTracking().Where(c => c.PartnerId == tenant.PartnerId).Select(c => c.VatId).SingleOrDefaultAsync(ct);

@@ -43,6 +43,15 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             db.PartnerConfigurations.Add(new PartnerConfiguration(nordic.Id, "Nordic Cloud AB",
                 PostalAddress.Create("Sveavägen 44", null, "111 34", "Stockholm", "SE"), "SE556677889901", "billing@nordiccloud-se.example",
                 "SE4550000000058398257466", "ESSESESS", "NORD", now));
+            foreach (var (partnerId, contact, phone, registration, scheme) in new[]
+            {
+                (scailabs.Id, "ScaiLabs Billing", "+31 20 555 0142", "12345678", "0106"),
+                (nordic.Id, "Nordic Cloud Billing", "+46 8 555 014 20", "5566778899", "0007"),
+            })
+            {
+                db.ChangeTracker.Entries<PartnerConfiguration>().Single(e => e.Entity.PartnerId == partnerId).Entity
+                    .SetContactAndRegistration(contact, phone, registration, scheme, now);
+            }
 
             var services = new[]
             {
@@ -62,7 +71,8 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             db.Users.Add(new User(OperatorEmail, "Olivia Operator", scailabs.Id, null, [Roles.SuperAdmin], now));
             db.Users.Add(new User("lars@nordiccloud-se.example", "Lars Lindqvist", nordic.Id, null, [Roles.PartnerAdmin], now));
 
-            Tenant AddTenant(Partner partner, string name, string email, string person, string line1, string postal, string city, string country, string? vatId)
+            Tenant AddTenant(Partner partner, string name, string email, string person, string line1, string postal, string city, string country, string? vatId,
+                string? buyerReference = null, string? einvoiceFormat = null)
             {
                 var tenant = new Tenant(partner.Id, name, now);
                 db.Tenants.Add(tenant);
@@ -74,14 +84,15 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
                     profile.RecordVatIdCheck(new VatIdCheck(VatIdStatus.Valid, now, $"DEMO-{tenant.Id[^8..]}", name, "seeded demo evidence"));
                 }
 
+                profile.SetEInvoicing(buyerReference, einvoiceFormat, Invoicing.EInvoicing.EInvoiceFormats.All, now);
                 db.TenantBillingProfiles.Add(profile);
                 return tenant;
             }
 
-            var acme = AddTenant(scailabs, "Acme Hosting B.V.", "anna@acme-nl.example", "Anna de Vries", "Stationsplein 1", "3511 ED", "Utrecht", "NL", "NL853746333B01");
-            var bergmann = AddTenant(scailabs, "Bergmann Software GmbH", "jonas@bergmann-de.example", "Jonas Bergmann", "Friedrichstraße 68", "10117", "Berlin", "DE", "DE811907980");
+            var acme = AddTenant(scailabs, "Acme Hosting B.V.", "anna@acme-nl.example", "Anna de Vries", "Stationsplein 1", "3511 ED", "Utrecht", "NL", "NL853746333B01", "PO-ACME-2026", "ubl");
+            var bergmann = AddTenant(scailabs, "Bergmann Software GmbH", "jonas@bergmann-de.example", "Jonas Bergmann", "Friedrichstraße 68", "10117", "Berlin", "DE", "DE811907980", "04011000-12345-34", "xrechnung-ubl");
             var martin = AddTenant(scailabs, "Claire Martin", "claire@martin-fr.example", "Claire Martin", "12 rue de la République", "69002", "Lyon", "FR", null);
-            var redwood = AddTenant(scailabs, "Redwood Analytics Inc.", "sam@redwood-us.example", "Sam Carter", "500 Market Street", "94105", "San Francisco", "US", null);
+            var redwood = AddTenant(scailabs, "Redwood Analytics Inc.", "sam@redwood-us.example", "Sam Carter", "500 Market Street", "94105", "San Francisco", "US", null, "REDWOOD-AP");
             // Demo VAT ids carry valid check digits (VatIdChecksums); NO987654325 is a fictional organisation number.
             var fjord = AddTenant(nordic, "Fjord Analytics AS", "eva@fjord-no.example", "Eva Nilsen", "Karl Johans gate 5", "0154", "Oslo", "NO", "NO987654325MVA");
 

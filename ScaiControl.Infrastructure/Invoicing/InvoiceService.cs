@@ -130,7 +130,8 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
             invoice.EnsureWithinCreditLimits(original, await CreditedAsync(db, original, onlyFinalised: true, excluding: invoice.Id, ct));
         }
 
-        invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, sequence), issueDate, buyerSnapshot, sellerSnapshot, vat, now, html.Render);
+        invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, sequence), issueDate, buyerSnapshot, sellerSnapshot, vat, now, html.Render,
+            original?.BuyerReference ?? buyer.BuyerReference);
         db.InvoiceDocuments.Add(new InvoiceDocument(invoice, now));
         try
         {

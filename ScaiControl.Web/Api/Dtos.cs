@@ -67,7 +67,7 @@ public sealed record PdfStateDto(string Status, string? Reason, string Url);
 public sealed record InvoiceDto(
     string Id, string? Number, string DocumentType, string Status, string Currency, DateOnly? IssueDate, DateOnly? DueDate, string PartnerId, string TenantId,
     IReadOnlyList<InvoiceLineDto> Lines, long NetTotal, long VatTotal, long GrossTotal, IReadOnlyList<VatBreakdownDto> VatBreakdown, IReadOnlyList<string> Notes,
-    string? VatRule, PartyDto? Seller, PartyDto? Buyer, string? ReferencedInvoiceId, string? ReferencedInvoiceNumber, string? CreditReason,
+    string? VatRule, PartyDto? Seller, PartyDto? Buyer, string? BuyerReference, string? ReferencedInvoiceId, string? ReferencedInvoiceNumber, string? CreditReason,
     DateTimeOffset CreatedAt, DateTimeOffset? FinalisedAt, PdfStateDto? Pdf)
 {
     public static InvoiceDto From(Invoice i, InvoiceDocument? document = null) => new(
@@ -77,7 +77,7 @@ public sealed record InvoiceDto(
             l.VatCategory.ToString(), new VatRate(l.VatRateBasisPoints).Percent, l.SubscriptionId, l.PeriodStart, l.PeriodEnd)).ToArray(),
         i.NetTotalMinor, i.VatTotalMinor, i.GrossTotalMinor,
         i.VatBreakdown().Select(b => new VatBreakdownDto(b.Category.ToString(), b.Rate.Percent, b.TaxableMinor, b.TaxMinor, b.ExemptionReasonCode, b.ExemptionReason)).ToArray(),
-        i.NoteList, i.VatRule?.WireName(), PartyDto.From(i.Seller), PartyDto.From(i.Buyer), i.ReferencedInvoiceId, i.ReferencedInvoiceNumber, i.CreditReason, i.CreatedAt, i.FinalisedAt,
+        i.NoteList, i.VatRule?.WireName(), PartyDto.From(i.Seller), PartyDto.From(i.Buyer), i.BuyerReference, i.ReferencedInvoiceId, i.ReferencedInvoiceNumber, i.CreditReason, i.CreatedAt, i.FinalisedAt,
         document is null ? null : new PdfStateDto(document.Status.ToString().ToLowerInvariant(), document.Reason, $"/api/v1/invoices/{i.Id}/pdf"));
 }
 
@@ -101,8 +101,9 @@ public sealed record BillingRunDto(string Id, string Period, string Status, int 
 /// <summary>A tenant billing profile (buyer), GET/PUT /api/v1/tenants/{id}/billing-profile.</summary>
 /// <remarks>vat_id_status is "unchecked" | "valid" | "invalid" | "unavailable": the VIES evidence; reverse charge needs "valid".</remarks>
 public sealed record BillingProfileDto(string TenantId, string LegalName, string AddressLine1, string? AddressLine2, string PostalCode, string City, string Country, string? VatId,
-    string VatIdStatus, DateTimeOffset? VatIdCheckedAt, string? VatIdConsultationNumber, string? VatIdRegisteredName, string Email, DateTimeOffset UpdatedAt)
+    string VatIdStatus, DateTimeOffset? VatIdCheckedAt, string? VatIdConsultationNumber, string? VatIdRegisteredName, string Email, string? BuyerReference,
+    string? PreferredEinvoiceFormat, DateTimeOffset UpdatedAt)
 {
     public static BillingProfileDto From(TenantBillingProfile p) => new(p.TenantId, p.LegalName, p.AddressLine1, p.AddressLine2, p.PostalCode, p.City, p.Country, p.VatId,
-        p.VatIdStatus.ToString().ToLowerInvariant(), p.VatIdCheckedAt, p.VatIdConsultationNumber, p.VatIdRegisteredName, p.Email, p.UpdatedAt);
+        p.VatIdStatus.ToString().ToLowerInvariant(), p.VatIdCheckedAt, p.VatIdConsultationNumber, p.VatIdRegisteredName, p.Email, p.BuyerReference, p.PreferredEInvoiceFormat, p.UpdatedAt);
 }

@@ -52,6 +52,10 @@ public static class Endpoints
         invoices.MapPost("/{id}/finalize", FinalizeInvoice).WithName("FinalizeInvoice").WithSummary("Finalise a draft: VAT, snapshots, gap-free number")
             .RequireAuthorization(Permissions.InvoicesWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
+        invoices.MapGet("/{id}/einvoice", GetEInvoice).WithName("GetEInvoice")
+            .WithSummary("Download the e-invoice: format=ubl | xrechnung-ubl | xrechnung-cii | cii (default: the buyer's preferred format)")
+            .RequireAuthorization(Permissions.InvoicesRead).Produces(StatusCodes.Status200OK, contentType: "application/xml")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         invoices.MapPost("/{id}/credit-notes", CreateCreditNote).WithName("CreateCreditNote").WithSummary("Draft a credit note (BT-25 = the invoice); no lines = full credit")
             .RequireAuthorization(Permissions.InvoicesWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -148,6 +152,13 @@ public static class Endpoints
         var actor = http.User.ToActor();
         var invoice = await service.FinaliseAsync(actor, id, ct);
         return TypedResults.Ok(InvoiceDto.From(invoice, await service.GetDocumentAsync(actor, id, ct)));
+    }
+
+    /// <summary>GET /api/v1/invoices/{id}/einvoice?format=.</summary>
+    public static async Task<FileContentHttpResult> GetEInvoice(string id, string? format, HttpContext http, Infrastructure.Invoicing.EInvoicing.EInvoiceService service, CancellationToken ct)
+    {
+        var file = await service.ExportAsync(http.User.ToActor(), id, format, ct);
+        return TypedResults.File(file.Content, file.ContentType, file.FileName);
     }
 
     /// <summary>POST /api/v1/invoices/{id}/credit-notes: 201 with the draft credit note.</summary>

@@ -27,6 +27,8 @@ internal sealed class TenantBillingProfileMap : IEntityTypeConfiguration<TenantB
         b.Property(x => x.VatIdConsultationNumber).HasMaxLength(100);
         b.Property(x => x.VatIdRegisteredName).HasMaxLength(200);
         b.Ignore(x => x.HasValidatedVatId);
+        b.Property(x => x.BuyerReference).HasMaxLength(100);
+        b.Property(x => x.PreferredEInvoiceFormat).HasMaxLength(20);
         b.Property(x => x.Email).HasMaxLength(254);
         b.Ignore(x => x.Address);
         b.Ignore(x => x.PendingEvents);
@@ -53,6 +55,10 @@ internal sealed class PartnerConfigurationMap : IEntityTypeConfiguration<Partner
         b.Property(x => x.Bic).HasMaxLength(11);
         b.Property(x => x.InvoicePrefix).HasMaxLength(10);
         b.Property(x => x.OssMode).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.ContactName).HasMaxLength(100);
+        b.Property(x => x.ContactPhone).HasMaxLength(30);
+        b.Property(x => x.RegistrationId).HasMaxLength(50);
+        b.Property(x => x.RegistrationScheme).HasMaxLength(4);
         b.Ignore(x => x.Address);
         b.Ignore(x => x.PendingEvents);
         b.HasOne<Partner>().WithOne().HasForeignKey<PartnerConfiguration>(x => x.PartnerId).OnDelete(DeleteBehavior.Restrict);

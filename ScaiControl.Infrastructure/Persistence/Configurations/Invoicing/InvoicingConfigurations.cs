@@ -28,6 +28,7 @@ internal sealed class InvoiceMap : IEntityTypeConfiguration<Invoice>
         b.Property(x => x.ReferencedInvoiceId).HasMaxLength(Ids.MaxLength);
         b.Property(x => x.ReferencedInvoiceNumber).HasMaxLength(30);
         b.Property(x => x.CreditReason).HasMaxLength(500);
+        b.Property(x => x.BuyerReference).HasMaxLength(100);
         b.HasIndex(x => x.ReferencedInvoiceId);
         b.HasMany(x => x.Lines).WithOne().HasForeignKey(l => l.InvoiceId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(x => x.Lines).UsePropertyAccessMode(PropertyAccessMode.Field).HasField("_lines");

@@ -1,0 +1,110 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Xml.Linq;
+
+namespace ScaiControl.Tests.Integration;
+
+/// <summary>GET /api/v1/invoices/{id}/einvoice from the demo data: every format, the buyer's preferred one by default, from the frozen snapshots.</summary>
+public abstract class EInvoiceExportTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : ScaiAppFactory
+{
+    [Fact]
+    public async Task WithoutAFormat_TheBuyersPreferredXRechnungIsServed_WithTheBuyerReferenceAndReverseCharge()
+    {
+        var jonas = await app.ClientForAsync(Api.Jonas);
+        var invoice = (await jonas.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
+        var response = await jonas.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var xml = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        var text = xml.ToString();
+        Assert.Contains("urn:xeinkauf.de:kosit:xrechnung_3.0", text, StringComparison.Ordinal);
+        Assert.Contains("04011000-12345-34", text, StringComparison.Ordinal);
+        Assert.Contains(invoice.Str("number"), text, StringComparison.Ordinal);
+        Assert.Contains(xml.Descendants().Where(e => e.Name.LocalName == "ID" && e.Parent?.Name.LocalName == "ClassifiedTaxCategory"), e => e.Value == "AE");
+    }
+
+    [Theory]
+    [InlineData("ubl", "Invoice")]
+    [InlineData("cii", "CrossIndustryInvoice")]
+    [InlineData("xrechnung-cii", "CrossIndustryInvoice")]
+    [InlineData("xrechnung-ubl", "Invoice")]
+    public async Task EveryFormat_OfADomesticInvoice_IsWellFormedWithItsRoot(string format, string root)
+    {
+        var anna = await app.ClientForAsync(Api.Anna);
+        var invoice = (await anna.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
+        var response = await anna.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format={format}");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var xml = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(root, xml.Root!.Name.LocalName);
+        Assert.Contains(invoice.Str("number"), xml.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnExportInvoice_IdentifiesTheSellerByItsRegistration()
+    {
+        var sam = await app.ClientForAsync(Api.Sam);
+        var invoice = (await sam.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
+        var response = await sam.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=ubl");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("12345678", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AFormatNeedingABuyerReference_IsRefusedFor422_WhenTheBuyerHasNone()
+    {
+        var claire = await app.ClientForAsync(Api.Claire);
+        var invoice = (await claire.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
+        var problem = await (await claire.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=xrechnung-ubl")).Problem(HttpStatusCode.UnprocessableEntity);
+        Assert.Contains("BT-10", problem.Str("detail"), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await claire.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=cii")).StatusCode);
+    }
+
+    [Fact]
+    public async Task ACreditNote_IsExportedAsACreditNoteReferencingItsInvoice()
+    {
+        var ops = await app.ClientForAsync(Api.Ops);
+        var anna = await app.ClientForAsync(Api.Anna);
+        var invoice = (await anna.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
+        var note = await ops.PostJson($"/api/v1/invoices/{invoice.Str("id")}/credit-notes", new { reason = "Goodwill" }, HttpStatusCode.Created);
+        var final = await ops.PostJson($"/api/v1/invoices/{note.Str("id")}/finalize", null, HttpStatusCode.OK);
+        var response = await anna.GetAsync($"/api/v1/invoices/{final.Str("id")}/einvoice?format=ubl");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var xml = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal("CreditNote", xml.Root!.Name.LocalName);
+        Assert.Contains(xml.Descendants().Where(e => e.Name.LocalName == "ID" && e.Parent?.Name.LocalName == "InvoiceDocumentReference"), e => e.Value == invoice.Str("number"));
+    }
+
+    [Fact]
+    public async Task BadRequests_AreRefused()
+    {
+        var anna = await app.ClientForAsync(Api.Anna);
+        var invoice = (await anna.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
+        Assert.NotNull((await (await anna.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=pdf")).Problem(HttpStatusCode.UnprocessableEntity))["errors"]!["format"]);
+        var jonasInvoice = (await (await app.ClientForAsync(Api.Jonas)).GetJson("/api/v1/invoices")).Items()[0];
+        await (await anna.GetAsync($"/api/v1/invoices/{jonasInvoice.Str("id")}/einvoice")).Problem(HttpStatusCode.NotFound);
+        var draft = (await app.CreateDraftInvoicesAsync((await app.ActorForAsync(Api.Anna)).TenantId!))[0];
+        await (await anna.GetAsync($"/api/v1/invoices/{draft}/einvoice")).Problem(HttpStatusCode.Conflict);
+    }
+
+    [Fact]
+    public async Task TheBillingProfile_TakesABuyerReferenceAndAPreferredFormat()
+    {
+        var claire = await app.ClientForAsync(Api.Claire);
+        var tenant = (await app.ActorForAsync(Api.Claire)).TenantId;
+        var body = new Dictionary<string, string?>
+        {
+            ["legal_name"] = "Claire Martin", ["address_line1"] = "12 rue de la République", ["postal_code"] = "69002", ["city"] = "Lyon", ["country"] = "FR",
+            ["email"] = "claire@martin-fr.example", ["buyer_reference"] = "CM-42", ["preferred_einvoice_format"] = "cii",
+        };
+        var saved = await (await claire.PutAsJsonAsync($"/api/v1/tenants/{tenant}/billing-profile", body)).Json(HttpStatusCode.OK);
+        Assert.Equal("CM-42", saved.Str("buyer_reference"));
+        Assert.Equal("cii", saved.Str("preferred_einvoice_format"));
+        body["preferred_einvoice_format"] = "docx";
+        var problem = await (await claire.PutAsJsonAsync($"/api/v1/tenants/{tenant}/billing-profile", body)).Problem(HttpStatusCode.UnprocessableEntity);
+        Assert.NotNull(problem["errors"]!["preferred_einvoice_format"]);
+    }
+}
+
+public sealed class SqliteEInvoiceExportTests(SqliteApp app) : EInvoiceExportTests<SqliteApp>(app);
+
+public sealed class PostgresEInvoiceExportTests(PostgresApp app) : EInvoiceExportTests<PostgresApp>(app);
