@@ -59,6 +59,8 @@ public sealed partial class PortalPagesTests(PortalRenderFixture portal) : IClas
         Assert.Contains($"data-testid=\"invoice-number\">{invoice.Number}<", html, StringComparison.Ordinal);
         Assert.Contains("Reverse charge", html, StringComparison.Ordinal);
         Assert.Contains("Art. 196", html, StringComparison.Ordinal);
+        Assert.Contains($"/api/v1/invoices/{invoice.Id}/einvoice?format=xrechnung-ubl", html, StringComparison.Ordinal);
+        Assert.Contains($"/api/v1/invoices/{invoice.Id}/einvoice?format=ubl", html, StringComparison.Ordinal);
         Assert.Contains("Bergmann Software GmbH", html, StringComparison.Ordinal);
         Assert.Contains("ScaiLabs B.V.", html, StringComparison.Ordinal);
         Assert.Contains("DE811907980", html, StringComparison.Ordinal);
