@@ -48,6 +48,8 @@ public static class Registrations
         services.TryAddSingleton<Vat.IVatIdValidator, Vat.ViesRestClient>();
         services.AddSingleton<InvoiceService>();
         services.AddSingleton<BillingRunService>();
+        services.AddSingleton(configuration.GetSection("FacturX").Get<Invoicing.EInvoicing.FacturXOptions>() ?? new Invoicing.EInvoicing.FacturXOptions());
+        services.AddSingleton<Invoicing.EInvoicing.FacturXWriter>();
         services.AddSingleton<Invoicing.EInvoicing.EInvoiceService>();
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton<CatalogService>();

@@ -53,9 +53,10 @@ public static class Endpoints
             .RequireAuthorization(Permissions.InvoicesWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         invoices.MapGet("/{id}/einvoice", GetEInvoice).WithName("GetEInvoice")
-            .WithSummary("Download the e-invoice: format=ubl | xrechnung-ubl | xrechnung-cii | cii (default: the buyer's preferred format)")
-            .RequireAuthorization(Permissions.InvoicesRead).Produces(StatusCodes.Status200OK, contentType: "application/xml")
-            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+            .WithSummary("Download the e-invoice: format=ubl | xrechnung-ubl | xrechnung-cii | cii | facturx (Factur-X/ZUGFeRD PDF/A-3 with the CII embedded; default: the buyer's preferred format)")
+            .RequireAuthorization(Permissions.InvoicesRead).Produces<byte[]>(StatusCodes.Status200OK, "application/xml", "application/pdf")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         invoices.MapPost("/{id}/credit-notes", CreateCreditNote).WithName("CreateCreditNote").WithSummary("Draft a credit note (BT-25 = the invoice); no lines = full credit")
             .RequireAuthorization(Permissions.InvoicesWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -154,7 +155,7 @@ public static class Endpoints
         return TypedResults.Ok(InvoiceDto.From(invoice, await service.GetDocumentAsync(actor, id, ct)));
     }
 
-    /// <summary>GET /api/v1/invoices/{id}/einvoice?format=.</summary>
+    /// <summary>GET /api/v1/invoices/{id}/einvoice?format=: XML, or for facturx a PDF (503 with the reason while the invoice PDF is not ready or qpdf is missing).</summary>
     public static async Task<FileContentHttpResult> GetEInvoice(string id, string? format, HttpContext http, Infrastructure.Invoicing.EInvoicing.EInvoiceService service, CancellationToken ct)
     {
         var file = await service.ExportAsync(http.User.ToActor(), id, format, ct);

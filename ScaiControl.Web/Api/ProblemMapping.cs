@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using ScaiControl.Domain.Common;
+using ScaiControl.Infrastructure.Invoicing.EInvoicing;
 using ScaiControl.Infrastructure.Pdf;
 using ScaiControl.Infrastructure.Persistence.Interceptors;
 
@@ -11,7 +12,8 @@ namespace ScaiControl.Web.Api;
 /// <summary>
 /// Maps expected failures to RFC 9457 problem+json: malformed JSON 400, validation 422 (with "errors" by field),
 /// unknown or another tenant's id 404, missing permission 403, forbidden transition or change to a finalised
-/// invoice 409 (with "current_state" and "allowed_actions"), PDF renderer missing 503. Anything else stays a 500.
+/// invoice 409 (with "current_state" and "allowed_actions"), PDF renderer missing 503, Factur-X not possible now
+/// (qpdf missing or failing, the invoice PDF not rendered yet) 503. Anything else stays a 500.
 /// </summary>
 public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
@@ -22,6 +24,11 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         if (problem is null)
         {
             return false;
+        }
+
+        if (exception is EInvoiceUnavailableException { RetryAfterSeconds: { } seconds })
+        {
+            httpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
 
         logger.LogInformation("{Method} {Path} -> {Status}: {Detail}", httpContext.Request.Method, httpContext.Request.Path, problem.Status, problem.Detail);
@@ -43,6 +50,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             => Problem(409, "Conflict", "The invoice is finalised and can no longer be changed."),
         DbUpdateConcurrencyException => Problem(409, "Conflict", "The resource was changed at the same time; reload and try again."),
         PdfRendererUnavailableException p => Problem(503, "PDF renderer unavailable", p.Message),
+        EInvoiceUnavailableException e => Problem(503, e.Title, e.Message),
         _ => null,
     };
 

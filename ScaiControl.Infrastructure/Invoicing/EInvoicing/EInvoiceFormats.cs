@@ -13,17 +13,25 @@ public sealed record EInvoiceFile(byte[] Content, string ContentType, string Fil
 /// <item>"ubl": UBL 2.1 under Peppol BIS Billing 3.0 (EN 16931 compliant);</item>
 /// <item>"xrechnung-ubl": UBL 2.1 under XRechnung 3.0;</item>
 /// <item>"xrechnung-cii": UN/CEFACT CII D16B under XRechnung 3.0;</item>
-/// <item>"cii": UN/CEFACT CII D16B under EN 16931.</item>
+/// <item>"cii": UN/CEFACT CII D16B under EN 16931;</item>
+/// <item>"facturx": ZUGFeRD 2.x / Factur-X (EN 16931 profile), the invoice PDF with the "cii" XML embedded; a PDF, so
+/// <see cref="EInvoiceService"/> writes it with <see cref="FacturXWriter"/>, not <see cref="Write"/>.</item>
 /// </list>
 /// Output is byte-stable: the same document gives the same bytes (no timestamps, fixed indentation and "\n" line ends).
 /// </summary>
 public static class EInvoiceFormats
 {
-    /// <summary>The format names <see cref="Write"/> accepts.</summary>
-    public static IReadOnlyList<string> All { get; } = ["ubl", "xrechnung-ubl", "xrechnung-cii", "cii"];
+    /// <summary>The Factur-X format name: a PDF/A-3 with the CII XML embedded.</summary>
+    public const string FacturX = "facturx";
 
-    /// <summary>Writes <paramref name="document"/> in <paramref name="format"/> (case-insensitive).</summary>
-    /// <exception cref="ArgumentException">Unknown format; the message lists the allowed values.</exception>
+    /// <summary>The XML format names <see cref="Write"/> accepts.</summary>
+    public static IReadOnlyList<string> Xml { get; } = ["ubl", "xrechnung-ubl", "xrechnung-cii", "cii"];
+
+    /// <summary>Every format name the export offers: <see cref="Xml"/> and <see cref="FacturX"/>.</summary>
+    public static IReadOnlyList<string> All { get; } = [.. Xml, FacturX];
+
+    /// <summary>Writes <paramref name="document"/> in the XML format <paramref name="format"/> (case-insensitive).</summary>
+    /// <exception cref="ArgumentException">Unknown or non-XML format; the message lists the allowed values.</exception>
     /// <exception cref="EInvoiceDataMissingException">The document lacks something the format requires.</exception>
     public static EInvoiceFile Write(EInvoiceDocument document, string format)
     {
@@ -34,7 +42,7 @@ public static class EInvoiceFormats
             "xrechnung-ubl" => (UblWriter.Write(document, EInvoiceSpecification.XRechnung3), "xrechnung-ubl"),
             "xrechnung-cii" => (CiiWriter.Write(document, EInvoiceSpecification.XRechnung3), "xrechnung-cii"),
             "cii" => (CiiWriter.Write(document, EInvoiceSpecification.En16931), "cii"),
-            _ => throw new ArgumentException($"Unknown e-invoice format '{format}'. Allowed: {string.Join(", ", All)}.", nameof(format)),
+            _ => throw new ArgumentException($"Unknown e-invoice format '{format}'. Allowed: {string.Join(", ", Xml)} ({FacturX} is a PDF: see FacturXWriter).", nameof(format)),
         };
 
         return new EInvoiceFile(Serialize(xml), "application/xml", $"{document.Number}.{suffix}.xml");

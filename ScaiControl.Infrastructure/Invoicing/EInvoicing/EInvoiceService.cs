@@ -10,14 +10,16 @@ namespace ScaiControl.Infrastructure.Invoicing.EInvoicing;
 /// <summary>
 /// Exports a finalised invoice or credit note as an e-invoice (<see cref="EInvoiceFormats.All"/>), from its frozen
 /// snapshots only: BT-10 buyer reference and the seller's contact and registration as they were at finalisation,
-/// BT-25/BT-26 for credit notes. With no format given, the buyer's preferred format, else UBL.
+/// BT-25/BT-26 for credit notes. With no format given, the buyer's preferred format, else UBL. "facturx" embeds the
+/// "cii" XML into the stored invoice PDF (<see cref="InvoiceService.GetPdfAsync"/>) with <see cref="FacturXWriter"/>.
 /// </summary>
-public sealed class EInvoiceService(ScaiDbFactory factory)
+public sealed class EInvoiceService(ScaiDbFactory factory, InvoiceService invoices, FacturXWriter facturX)
 {
     /// <summary>The e-invoice file.</summary>
     /// <exception cref="NotFoundException">Unknown or invisible invoice.</exception>
     /// <exception cref="DomainConflictException">A draft.</exception>
     /// <exception cref="DomainValidationException">Unknown format (field "format"), or data the format requires is missing (field "format", naming the business terms).</exception>
+    /// <exception cref="EInvoiceUnavailableException">Factur-X only: qpdf is missing or failed, or the invoice PDF is not rendered yet (HTTP 503).</exception>
     public async Task<EInvoiceFile> ExportAsync(Actor actor, string invoiceId, string? format, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.InvoicesRead);
@@ -48,13 +50,34 @@ public sealed class EInvoiceService(ScaiDbFactory factory)
             SellerContactName: seller.ContactName,
             SellerContactPhone: seller.ContactPhone,
             SellerLegalRegistrationId: seller.RegistrationId is null ? null : new EInvoiceIdentifier(seller.RegistrationId, seller.RegistrationScheme));
+        EInvoiceFile file;
         try
         {
-            return EInvoiceFormats.Write(EInvoiceDocument.From(invoice, context), chosen);
+            file = EInvoiceFormats.Write(EInvoiceDocument.From(invoice, context), chosen == EInvoiceFormats.FacturX ? "cii" : chosen);
         }
         catch (EInvoiceDataMissingException e)
         {
             throw new DomainValidationException("format", e.Message);
         }
+
+        return chosen == EInvoiceFormats.FacturX ? await FacturXAsync(actor, invoice, file.Content, ct) : file;
+    }
+
+    private async Task<EInvoiceFile> FacturXAsync(Actor actor, Invoice invoice, byte[] cii, CancellationToken ct)
+    {
+        if (facturX.UnavailableReason is { } reason)
+        {
+            throw new EInvoiceUnavailableException("Factur-X unavailable", reason);
+        }
+
+        var pdf = await invoices.GetPdfAsync(actor, invoice.Id, ct);
+        if (pdf.Content is null)
+        {
+            throw new EInvoiceUnavailableException("PDF not ready yet", pdf.NotReadyReason ?? "The PDF has not been rendered yet.", retryAfterSeconds: 60);
+        }
+
+        var title = $"{(invoice.DocumentType == DocumentType.CreditNote ? "Credit note" : "Invoice")} {invoice.Number}";
+        var bytes = await facturX.WriteAsync(pdf.Content, cii, new FacturXMetadata(invoice.Number!, invoice.IssueDate!.Value, title), ct);
+        return new EInvoiceFile(bytes, "application/pdf", $"{invoice.Number}.pdf");
     }
 }
