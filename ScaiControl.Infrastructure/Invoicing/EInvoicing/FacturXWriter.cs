@@ -98,7 +98,7 @@ public sealed class FacturXWriter(FacturXOptions options)
 
             var date = PdfDate(metadata.IssueDate);
             await QpdfAsync(ct, input, "--add-attachment", xml, $"--key={AttachmentName}", $"--filename={AttachmentName}", "--mimetype=text/xml",
-                $"--description=Factur-X invoice {metadata.InvoiceNumber} (EN 16931 CII)", $"--creationdate={date}", $"--moddate={date}", "--replace", "--",
+                $"--description=Factur-X invoice {metadata.InvoiceNumber} (EN 16931 CII)", $"--creationdate={date}", $"--moddate={date}", "--replace", "--", "--deterministic-id",
                 attached);
             await QpdfAsync(ct, "--json-output", "--json-stream-data=none", attached, json);
             var updateJson = UpdateJson(JsonNode.Parse(await File.ReadAllTextAsync(json, ct))!, metadata, xmp, icc);
