@@ -59,6 +59,9 @@ public sealed class FacturXWriter(FacturXOptions options)
     /// <summary>The XMP namespace of the Factur-X properties.</summary>
     public const string FxNamespace = "urn:factur-x:pdfa:CrossIndustryDocument:invoice:1p0#";
 
+    /// <summary>The file specification's /AFRelationship (Factur-X 1.07 § 6.2.2 also allows Alternative, Source, Supplement, Unspecified).</summary>
+    public const string AfRelationship = "Data";
+
     private const string Creator = "ScaiControl";
     private const string Producer = "ScaiControl Factur-X writer (qpdf)";
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -149,7 +152,7 @@ public sealed class FacturXWriter(FacturXOptions options)
         }
 
         var filespec = objects[$"obj:{filespecRef}"]!["value"]!.DeepClone().AsObject();
-        filespec["/AFRelationship"] = "/Data";
+        filespec["/AFRelationship"] = $"/{AfRelationship}";
 
         string NewRef() => $"{nextId++} 0 R";
         var metadataRef = NewRef();
