@@ -48,7 +48,7 @@ internal static class EInvoiceSamples
 
     public static IReadOnlyList<string> Cases { get; } = ["domestic", "reverse-charge", "b2c-oss", "export", "credit-note", "multi-rate", "discount"];
 
-    public static IReadOnlyList<string> Formats => EInvoiceFormats.All;
+    public static IReadOnlyList<string> Formats => EInvoiceFormats.Xml;
 
     private static readonly ConcurrentDictionary<string, EInvoiceDocument> Documents = new(StringComparer.Ordinal);
     private static readonly ConcurrentDictionary<string, EInvoiceView> Views = new(StringComparer.Ordinal);

@@ -124,7 +124,7 @@ public sealed class StructureTests
         var one = EInvoiceDocument.From(EInvoiceSamples.FinalisedInvoice(EInvoiceSamples.GermanBuyer), EInvoiceSamples.Context);
         var two = EInvoiceDocument.From(EInvoiceSamples.FinalisedInvoice(EInvoiceSamples.GermanBuyer), EInvoiceSamples.Context);
 
-        foreach (var format in EInvoiceFormats.All)
+        foreach (var format in EInvoiceFormats.Xml)
         {
             Assert.Equal(EInvoiceFormats.Write(one, format).Content, EInvoiceFormats.Write(two, format).Content);
         }
