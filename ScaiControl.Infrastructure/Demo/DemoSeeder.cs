@@ -103,8 +103,8 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             Subscribe(fjord, services[0], crmMonthly, lastMonth.AddDays(-20)).Cancel(lastMonth.AddDays(-2), "Trial project ended.");
 
             // Published before the billing run, so Nordic Cloud AB's invoices carry its own branding.
-            db.InvoiceTemplates.Add(PublishedTemplate(nordic.Id, "en", "nordic-cloud.invoice.en.hbs", now));
-            db.InvoiceTemplates.Add(PublishedTemplate(null, "de", "platform.invoice.de.hbs", now));
+            db.InvoiceTemplates.Add(PublishedTemplate(nordic.Id, "en", "nordic-cloud-invoice-en.hbs", now));
+            db.InvoiceTemplates.Add(PublishedTemplate(null, "de", "platform-invoice-de.hbs", now));
             await db.SaveChangesAsync(ct);
         }
 

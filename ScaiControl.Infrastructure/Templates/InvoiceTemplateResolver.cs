@@ -18,17 +18,22 @@ public sealed record ResolvedTemplate(TemplateCandidate Template, HandlebarsTemp
 /// </summary>
 public sealed class InvoiceTemplateResolver(TemplateCompiler compiler)
 {
-    /// <summary>The template in force, or null for the built-in one. Reads in <paramref name="db"/> (any scope: templates are not tenant-owned).</summary>
+    /// <summary>The "invoice" template in force, or null for the built-in one. Reads in <paramref name="db"/> (any scope: templates are not tenant-owned).</summary>
     /// <exception cref="Domain.Common.DomainValidationException"><paramref name="language"/> is not a BCP 47 tag.</exception>
-    public async Task<ResolvedTemplate?> ResolveAsync(ScaiDbContext db, string? partnerId, DocumentType documentType, string? language, CancellationToken ct)
+    public Task<ResolvedTemplate?> ResolveAsync(ScaiDbContext db, string? partnerId, DocumentType documentType, string? language, CancellationToken ct) =>
+        ResolveAsync(db, InvoiceTemplate.InvoiceName, partnerId, documentType, language, ct);
+
+    /// <summary>The template named <paramref name="name"/> in force, or null.</summary>
+    /// <exception cref="Domain.Common.DomainValidationException"><paramref name="language"/> is not a BCP 47 tag.</exception>
+    public async Task<ResolvedTemplate?> ResolveAsync(ScaiDbContext db, string name, string? partnerId, DocumentType documentType, string? language, CancellationToken ct)
     {
         var chain = TemplateLanguage.Chain(language).ToList();
         var candidates = await db.InvoiceTemplates.AsNoTracking()
-            .Where(t => t.Status == TemplateStatus.Published && t.Name == InvoiceTemplate.InvoiceName && t.DocumentType == documentType
+            .Where(t => t.Status == TemplateStatus.Published && t.Name == name && t.DocumentType == documentType
                         && (t.PartnerId == null || t.PartnerId == partnerId) && chain.Contains(t.Language))
             .Select(t => new TemplateCandidate(t.Id, t.Name, t.DocumentType, t.Language, t.PartnerId, t.Version))
             .ToListAsync(ct);
-        var pick = TemplateResolution.Pick(candidates, InvoiceTemplate.InvoiceName, documentType, partnerId, language);
+        var pick = TemplateResolution.Pick(candidates, name, documentType, partnerId, language);
         if (pick is null)
         {
             return null;
