@@ -44,9 +44,20 @@ public sealed class InvoiceHtmlRenderer
     /// <paramref name="language"/> (null: "en"): the stored template in force, else the built-in one. Reads in
     /// <paramref name="db"/>; pass the result to <see cref="Invoice.Finalise"/>.
     /// </summary>
+    /// <exception cref="DomainConflictException">The template in force does not compile (possible only for a version that was stored
+    /// without publishing's check); the document stays a draft until a corrected version is published.</exception>
     public async Task<Func<Invoice, string>> ForAsync(ScaiDbContext db, string partnerId, DocumentType documentType, string? language, CancellationToken ct)
     {
-        var resolved = await _resolver.ResolveAsync(db, partnerId, documentType, language, ct);
+        ResolvedTemplate? resolved;
+        try
+        {
+            resolved = await _resolver.ResolveAsync(db, partnerId, documentType, language, ct);
+        }
+        catch (Domain.Templates.TemplateValidationException e)
+        {
+            throw new DomainConflictException($"The invoice template in force for this document does not compile ({e.Message}); publish a corrected version, then finalise.", "draft", ["finalize"]);
+        }
+
         return resolved is null ? Render : invoice => Render(invoice, resolved.Compiled);
     }
 

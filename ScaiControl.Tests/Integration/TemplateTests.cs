@@ -166,6 +166,39 @@ public abstract class TemplateTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task Finalise_WhenTheTemplateInForceDoesNotCompile_IsRefusedAndTheInvoiceStaysADraft()
+    {
+        var nordic = await PartnerIdAsync("Nordic Cloud AB");
+        string brokenId;
+        await using (var db = await Factory.ForSystemAsync("test"))
+        {
+            // Only a row stored without publish's check can be like this.
+            var broken = new InvoiceTemplate(InvoiceTemplate.InvoiceName, DocumentType.Invoice, "sv", nordic, 1, "<p>{{#each lines}}</p>", "test", DateTimeOffset.UtcNow);
+            broken.Publish(null, DateTimeOffset.UtcNow);
+            db.InvoiceTemplates.Add(broken);
+            await db.SaveChangesAsync();
+            brokenId = broken.Id;
+        }
+
+        try
+        {
+            var draftId = await NewDraftInvoiceAsync(Api.Eva);
+            await using var system = await Factory.ForSystemAsync("test");
+            var refused = await Assert.ThrowsAsync<ScaiControl.Domain.Common.DomainConflictException>(
+                () => app.Services.GetRequiredService<InvoiceService>().FinaliseAsync(system, draftId, default, language: "sv-SE"));
+            Assert.Contains("does not compile", refused.Message, StringComparison.Ordinal);
+            await using var read = await Factory.ForSystemAsync("test");
+            var invoice = await read.Invoices.AsNoTracking().SingleAsync(i => i.Id == draftId);
+            Assert.Equal((InvoiceStatus.Draft, (string?)null), (invoice.Status, invoice.Number));
+        }
+        finally
+        {
+            await using var cleanup = await Factory.ForSystemAsync("test");
+            await cleanup.InvoiceTemplates.Where(t => t.Id == brokenId).ExecuteDeleteAsync();
+        }
+    }
+
+    [Fact]
     public async Task Preview_RendersTheSampleDocumentThroughTheProductionRenderer()
     {
         var ops = await app.ClientForAsync(Api.Ops);
