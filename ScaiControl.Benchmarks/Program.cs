@@ -20,7 +20,7 @@ if (!File.Exists(chromium))
     return 1;
 }
 
-var html = new InvoiceHtmlRenderer().Render(SampleInvoice());
+var html = new InvoiceHtmlRenderer(new ScaiControl.Infrastructure.Templates.InvoiceTemplateResolver(new ScaiControl.Infrastructure.Templates.TemplateCompiler())).Render(SampleInvoice());
 var work = Directory.CreateTempSubdirectory("scai-bench-").FullName;
 var htmlPath = Path.Combine(work, "invoice.html");
 await File.WriteAllTextAsync(htmlPath, html);

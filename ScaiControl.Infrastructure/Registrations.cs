@@ -9,6 +9,7 @@ using ScaiControl.Infrastructure.Pdf;
 using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Infrastructure.Storage;
 using ScaiControl.Infrastructure.Subscriptions;
+using ScaiControl.Infrastructure.Templates;
 using ScaiControl.Infrastructure.Tenancy;
 
 namespace ScaiControl.Infrastructure;
@@ -41,6 +42,7 @@ public static class Registrations
 
         services.AddSingleton(configuration.GetSection("Pdf").Get<PdfOptions>() ?? new PdfOptions());
         services.TryAddSingleton<IPdfRenderer, ChromiumPdfRenderer>();
+        services.AddTemplates();
         services.AddSingleton<InvoiceHtmlRenderer>();
 
         services.AddSingleton(configuration.GetSection("Vies").Get<Vat.ViesOptions>() ?? new Vat.ViesOptions());

@@ -19,7 +19,8 @@ ScaiWebApp.AddRootDevelopmentSettings(builder.Configuration, builder.Environment
 builder.Services.AddScaiInfrastructure(builder.Configuration);
 builder.AddScaiJobs();
 builder.AddScaiAuth();
-builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+// The template designer sends whole templates (up to InvoiceTemplate.MaxBodyLength characters) through the circuit.
+builder.Services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
 builder.Services.AddRadzenComponents();
 builder.Services.AddScoped<PortalActor>();
 builder.Services.AddProblemDetails();

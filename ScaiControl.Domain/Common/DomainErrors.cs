@@ -4,7 +4,7 @@ namespace ScaiControl.Domain.Common;
 public abstract class DomainException(string message) : Exception(message);
 
 /// <summary>Input broke a rule of the domain (HTTP 422). <see cref="Field"/> names the offending field in snake_case.</summary>
-public sealed class DomainValidationException(string field, string message) : DomainException(message)
+public class DomainValidationException(string field, string message) : DomainException(message)
 {
     /// <summary>The field (snake_case, as the API names it) the error is about.</summary>
     public string Field { get; } = field;

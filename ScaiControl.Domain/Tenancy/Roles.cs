@@ -52,10 +52,13 @@ public static class Permissions
     public const string PartnersRead = "partners:read";
     public const string PartnersWrite = "partners:write";
 
+    /// <summary>Invoice and credit-note templates: list, save drafts, publish, preview (the operator only).</summary>
+    public const string TemplatesWrite = "templates:write";
+
     /// <summary>Every permission.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         CatalogRead, CatalogWrite, SubscriptionsRead, SubscriptionsWrite, InvoicesRead, InvoicesWrite, BillingRun,
-        BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite,
+        BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite, TemplatesWrite,
     ];
 }

@@ -4,6 +4,7 @@ using ScaiControl.Domain.Catalog;
 using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Invoicing;
 using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Templates;
 using ScaiControl.Domain.Tenancy;
 using ScaiControl.Infrastructure.Invoicing;
 using ScaiControl.Infrastructure.Persistence;
@@ -14,7 +15,8 @@ namespace ScaiControl.Infrastructure.Demo;
 /// Realistic demo data (Development first run and `admin seed-demo`): the operator ScaiLabs B.V. (NL), tenants in
 /// each VAT situation (NL domestic, DE reverse charge, FR consumer, US export), the Swedish reseller Nordic Cloud AB
 /// with its own series and a Norwegian tenant, three services with monthly and yearly EUR plans (one with a 14-day
-/// trial), subscriptions in several states and one finalised invoice per tenant (last month's billing run).
+/// trial), subscriptions in several states, two published invoice templates (Nordic Cloud AB's own, English, and the
+/// platform's German one) and one finalised invoice per tenant (last month's billing run).
 /// Sign-in e-mails are fixed: docs and acceptance checks use them. Idempotent: does nothing if the operator exists.
 /// </summary>
 public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing, TimeProvider clock)
@@ -111,6 +113,10 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             Subscribe(redwood, services[0], crmYearly, lastMonth);
             Subscribe(fjord, services[1], cmsMonthly, lastMonth);
             Subscribe(fjord, services[0], crmMonthly, lastMonth.AddDays(-20)).Cancel(lastMonth.AddDays(-2), "Trial project ended.");
+
+            // Published before the billing run, so Nordic Cloud AB's invoices carry its own branding.
+            db.InvoiceTemplates.Add(PublishedTemplate(nordic.Id, "en", "nordic-cloud-invoice-en.hbs", now));
+            db.InvoiceTemplates.Add(PublishedTemplate(null, "de", "platform-invoice-de.hbs", now));
             await db.SaveChangesAsync(ct);
         }
 
@@ -126,5 +132,16 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
 
         await billing.ExecuteAsync(runId, ct);
         return true;
+    }
+
+    /// <summary>Version 1 of an invoice template from Demo/Templates/<paramref name="file"/>, published.</summary>
+    private static InvoiceTemplate PublishedTemplate(string? partnerId, string language, string file, DateTimeOffset now)
+    {
+        using var stream = typeof(DemoSeeder).Assembly.GetManifestResourceStream($"ScaiControl.Infrastructure.Demo.Templates.{file}")
+            ?? throw new InvalidOperationException($"The demo template {file} is not embedded.");
+        using var reader = new StreamReader(stream);
+        var template = new InvoiceTemplate(InvoiceTemplate.InvoiceName, DocumentType.Invoice, language, partnerId, 1, reader.ReadToEnd(), "system:seed-demo", now);
+        template.Publish(null, now);
+        return template;
     }
 }

@@ -3,30 +3,73 @@ using HandlebarsDotNet;
 using ScaiControl.Domain.Billing;
 using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Invoicing;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Templates;
 
 namespace ScaiControl.Infrastructure.Invoicing;
 
 /// <summary>
-/// Renders a finalised invoice to a self-contained HTML document from the Handlebars template
-/// Invoicing/Templates/invoice.hbs (values HTML-escaped by Handlebars). Only snapshot data is used, so a reprint
-/// shows what was finalised. Amounts are printed as "EUR 1234.56"; dates as ISO 8601.
+/// Renders a finalised invoice or credit note to a self-contained HTML document with a Handlebars template: the one
+/// in force for the seller, document type and language (<see cref="InvoiceTemplateResolver"/>, see docs/invoicing.md
+/// "Templates"), or the built-in Invoicing/Templates/invoice.hbs when none is stored. Values are HTML-escaped by
+/// Handlebars. Only snapshot data is used (<see cref="Model"/>), so a reprint shows what was finalised. Amounts are
+/// printed as "EUR 1234.56"; dates as ISO 8601. The template preview and the publish check render through the same
+/// <see cref="Render(Invoice, HandlebarsTemplate{object, object})"/>.
 /// </summary>
 public sealed class InvoiceHtmlRenderer
 {
-    private readonly HandlebarsTemplate<object, object> _template;
+    private readonly HandlebarsTemplate<object, object> _builtIn;
+    private readonly InvoiceTemplateResolver _resolver;
 
-    /// <summary>Compiles the embedded template once.</summary>
-    public InvoiceHtmlRenderer()
+    /// <summary>Compiles the built-in template once.</summary>
+    public InvoiceHtmlRenderer(InvoiceTemplateResolver resolver)
     {
-        using var stream = typeof(InvoiceHtmlRenderer).Assembly.GetManifestResourceStream("ScaiControl.Infrastructure.Invoicing.Templates.invoice.hbs")
-            ?? throw new InvalidOperationException("The invoice template is not embedded.");
-        using var reader = new StreamReader(stream);
-        _template = Handlebars.Create().Compile(reader.ReadToEnd());
+        _resolver = resolver;
+        _builtIn = Handlebars.Create().Compile(BuiltInSource);
     }
 
-    /// <summary>The HTML of a finalised invoice.</summary>
+    /// <summary>The Handlebars source of the built-in template (used when no template is stored; the seed of the designer).</summary>
+    public static string BuiltInSource { get; } = ReadEmbedded();
+
+    /// <summary>The HTML of a finalised invoice with the built-in template.</summary>
     /// <exception cref="InvalidOperationException">The invoice is still a draft (no number, no snapshots).</exception>
-    public string Render(Invoice invoice)
+    public string Render(Invoice invoice) => Render(invoice, _builtIn);
+
+    /// <summary>The HTML of a finalised invoice with <paramref name="template"/>.</summary>
+    /// <exception cref="InvalidOperationException">The invoice is still a draft (no number, no snapshots).</exception>
+    public static string Render(Invoice invoice, HandlebarsTemplate<object, object> template) => template(Model(invoice));
+
+    /// <summary>
+    /// The renderer for a document of <paramref name="partnerId"/> (the seller) of <paramref name="documentType"/> in
+    /// <paramref name="language"/> (null: "en"): the stored template in force, else the built-in one. Reads in
+    /// <paramref name="db"/>; pass the result to <see cref="Invoice.Finalise"/>.
+    /// </summary>
+    /// <exception cref="DomainConflictException">The template in force does not compile (possible only for a version that was stored
+    /// without publishing's check); the document stays a draft until a corrected version is published.</exception>
+    public async Task<Func<Invoice, string>> ForAsync(ScaiDbContext db, string partnerId, DocumentType documentType, string? language, CancellationToken ct)
+    {
+        ResolvedTemplate? resolved;
+        try
+        {
+            resolved = await _resolver.ResolveAsync(db, partnerId, documentType, language, ct);
+        }
+        catch (Domain.Templates.TemplateValidationException e)
+        {
+            throw new DomainConflictException($"The invoice template in force for this document does not compile ({e.Message}); publish a corrected version, then finalise.", "draft", ["finalize"]);
+        }
+
+        return resolved is null ? Render : invoice => Render(invoice, resolved.Compiled);
+    }
+
+    /// <summary>
+    /// The data a template sees (snake_case keys): title, document_type ("invoice" | "credit_note"), is_credit_note,
+    /// number, issue_date, due_date, currency, seller / buyer (legal_name, line1, line2, postal_code, city, country,
+    /// vat_id, email, iban, bic), lines (position, description, period, quantity, unit_price, vat_category, vat_rate,
+    /// net_amount), vat_breakdown (category, rate, taxable, tax, exemption_reason_code, exemption_reason), net_total,
+    /// vat_total, gross_total, notes (list or null), referenced_invoice_number, referenced_invoice_issue_date.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The invoice is still a draft (no number, no snapshots).</exception>
+    public static Dictionary<string, object?> Model(Invoice invoice)
     {
         if (invoice.Status != InvoiceStatus.Finalised || invoice.Buyer is not { } buyer || invoice.Seller is not { } seller)
         {
@@ -34,9 +77,12 @@ public sealed class InvoiceHtmlRenderer
         }
 
         string M(long minor) => new Money(minor, invoice.Currency).ToString();
-        var model = new Dictionary<string, object?>
+        var creditNote = invoice.DocumentType == DocumentType.CreditNote;
+        return new Dictionary<string, object?>
         {
-            ["title"] = invoice.DocumentType == DocumentType.CreditNote ? "Credit note" : "Invoice",
+            ["title"] = creditNote ? "Credit note" : "Invoice",
+            ["document_type"] = creditNote ? "credit_note" : "invoice",
+            ["is_credit_note"] = creditNote,
             ["number"] = invoice.Number,
             ["issue_date"] = invoice.IssueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             ["due_date"] = invoice.DueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -61,13 +107,15 @@ public sealed class InvoiceHtmlRenderer
                 ["taxable"] = M(b.TaxableMinor),
                 ["tax"] = M(b.TaxMinor),
                 ["exemption_reason_code"] = b.ExemptionReasonCode,
+                ["exemption_reason"] = b.ExemptionReason,
             }).ToList(),
             ["net_total"] = M(invoice.NetTotalMinor),
             ["vat_total"] = M(invoice.VatTotalMinor),
             ["gross_total"] = M(invoice.GrossTotalMinor),
             ["notes"] = invoice.NoteList.Count == 0 ? null : invoice.NoteList,
+            ["referenced_invoice_number"] = invoice.ReferencedInvoiceNumber,
+            ["referenced_invoice_issue_date"] = invoice.ReferencedInvoiceIssueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
         };
-        return _template(model);
     }
 
     private static Dictionary<string, object?> Party(PartySnapshot p) => new()
@@ -83,4 +131,12 @@ public sealed class InvoiceHtmlRenderer
         ["iban"] = p.Iban,
         ["bic"] = p.Bic,
     };
+
+    private static string ReadEmbedded()
+    {
+        using var stream = typeof(InvoiceHtmlRenderer).Assembly.GetManifestResourceStream("ScaiControl.Infrastructure.Invoicing.Templates.invoice.hbs")
+            ?? throw new InvalidOperationException("The invoice template is not embedded.");
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
 }

@@ -82,9 +82,10 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
     /// <summary>
     /// Finalises in <paramref name="db"/>'s scope: reads the draft, seller and buyer first, then in ONE transaction
     /// takes the next number of the seller's series, applies the VAT decision, freezes the snapshots and saves.
-    /// Any failure rolls the number back with the rest.
+    /// Any failure rolls the number back with the rest. The HTML snapshot is rendered with the template in force for
+    /// the seller, document type and <paramref name="language"/> (BCP 47; null = "en"), see docs/invoicing.md "Templates".
     /// </summary>
-    public async Task<Invoice> FinaliseAsync(ScaiDbContext db, string id, CancellationToken ct)
+    public async Task<Invoice> FinaliseAsync(ScaiDbContext db, string id, CancellationToken ct, string? language = null)
     {
         var invoice = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw new NotFoundException("invoice", id);
         if (invoice.Status == InvoiceStatus.Finalised)
@@ -122,6 +123,7 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
             }
         }
 
+        var render = await html.ForAsync(db, invoice.PartnerId, invoice.DocumentType, language, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var sequence = await DocumentNumbering.NextAsync(db, invoice.PartnerId, series, issueDate.Year, ct);
         if (original is not null)
@@ -130,7 +132,7 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
             invoice.EnsureWithinCreditLimits(original, await CreditedAsync(db, original, onlyFinalised: true, excluding: invoice.Id, ct));
         }
 
-        invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, sequence), issueDate, buyerSnapshot, sellerSnapshot, vat, now, html.Render,
+        invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, sequence), issueDate, buyerSnapshot, sellerSnapshot, vat, now, render,
             original?.BuyerReference ?? buyer.BuyerReference);
         db.InvoiceDocuments.Add(new InvoiceDocument(invoice, now));
         try

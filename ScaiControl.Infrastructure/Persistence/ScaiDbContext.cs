@@ -7,6 +7,7 @@ using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Events;
 using ScaiControl.Domain.Invoicing;
 using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Templates;
 using ScaiControl.Domain.Tenancy;
 
 namespace ScaiControl.Infrastructure.Persistence;
@@ -43,6 +44,7 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<InvoiceDocument> InvoiceDocuments => Set<InvoiceDocument>();
     public DbSet<DocumentSequence> DocumentSequences => Set<DocumentSequence>();
     public DbSet<BillingRun> BillingRuns => Set<BillingRun>();
+    public DbSet<InvoiceTemplate> InvoiceTemplates => Set<InvoiceTemplate>();
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
 

@@ -72,6 +72,8 @@ public static class Endpoints
             .RequireAuthorization(Permissions.BillingRun).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapGet("/billing-runs/{id}", GetBillingRun).WithName("GetBillingRun").WithSummary("Read a billing run and its progress")
             .RequireAuthorization(Permissions.BillingRun).ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapTemplateApi();
     }
 
     /// <summary>GET /api/v1/catalog/services.</summary>

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Templates;
 using ScaiControl.Infrastructure.Invoicing.EInvoicing;
 using ScaiControl.Infrastructure.Pdf;
 using ScaiControl.Infrastructure.Persistence.Interceptors;
@@ -10,7 +11,8 @@ using ScaiControl.Infrastructure.Persistence.Interceptors;
 namespace ScaiControl.Web.Api;
 
 /// <summary>
-/// Maps expected failures to RFC 9457 problem+json: malformed JSON 400, validation 422 (with "errors" by field),
+/// Maps expected failures to RFC 9457 problem+json: malformed JSON 400, validation 422 (with "errors" by field, and
+/// "line" for a template that does not compile),
 /// unknown or another tenant's id 404, missing permission 403, forbidden transition or change to a finalised
 /// invoice 409 (with "current_state" and "allowed_actions"), PDF renderer missing 503, Factur-X not possible now
 /// (qpdf missing or failing, the invoice PDF not rendered yet) 503. Anything else stays a 500.
@@ -41,6 +43,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         BadHttpRequestException { InnerException: JsonException } or JsonException => Problem(400, "Malformed JSON", "The request body is not valid JSON for this endpoint."),
         BadHttpRequestException bad => Problem(bad.StatusCode, "Bad request", bad.Message),
+        TemplateValidationException t => TemplateInvalid(t),
         DomainValidationException v => Validation(v.Field, v.Message),
         DomainConflictException c => Conflict(c),
         NotFoundException n => Problem(404, "Not found", n.Message),
@@ -59,6 +62,18 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     {
         var problem = Problem(422, "Validation failed", message);
         problem.Extensions["errors"] = new Dictionary<string, string[]> { [field] = [message] };
+        return problem;
+    }
+
+    /// <summary>A 422 for a template that does not compile or render: errors.body, plus "line" (1-based, in the stored body) when known.</summary>
+    private static ProblemDetails TemplateInvalid(TemplateValidationException t)
+    {
+        var problem = Validation(t.Field, t.Message);
+        if (t.Line is { } line)
+        {
+            problem.Extensions["line"] = line;
+        }
+
         return problem;
     }
 

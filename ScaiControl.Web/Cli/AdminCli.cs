@@ -1,10 +1,12 @@
 using System.CommandLine;
 using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Templates;
 using ScaiControl.Infrastructure;
 using ScaiControl.Infrastructure.Demo;
 using ScaiControl.Infrastructure.Invoicing;
 using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Templates;
 using ScaiControl.Infrastructure.Tenancy;
 using ScaiControl.Web.Auth;
 
@@ -12,7 +14,7 @@ namespace ScaiControl.Web.Cli;
 
 /// <summary>
 /// `scaicontrol admin ...` (spec 000: operator commands, in-process against the database, no web server):
-/// migrate, seed-demo, billing run --period YYYY-MM, token --user EMAIL, docs state-machines. Exit code 0 on
+/// migrate, seed-demo, billing run --period YYYY-MM, token --user EMAIL, templates validate, docs state-machines. Exit code 0 on
 /// success; 1 with a one-line reason on stderr for bad input or a refused action.
 /// </summary>
 public static class AdminCli
@@ -84,6 +86,24 @@ public static class AdminCli
             return 0;
         }));
 
+        var validate = new Command("validate", "Check that every stored template version (drafts too) compiles and renders the sample document of its type.");
+        validate.SetAction(async (_, ct) => await WithServices(overrides, environment, stderr, async sp =>
+        {
+            await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
+            var checks = await sp.GetRequiredService<InvoiceTemplateService>().ValidateAllAsync(ct);
+            var failures = checks.Where(c => c.Error is not null).ToList();
+            foreach (var failure in failures)
+            {
+                await stderr.WriteLineAsync($"error: template {failure.Template.Id} ({failure.Template.Describe()}, {TemplateWireNames.Of(failure.Template.Status)}): {failure.Error}");
+            }
+
+            await stdout.WriteLineAsync(failures.Count == 0
+                ? $"{checks.Count} template version(s) checked: all compile and render."
+                : $"{checks.Count} template version(s) checked: {failures.Count} failed.");
+            return failures.Count == 0 ? 0 : 1;
+        }));
+        var templates = new Command("templates", "Invoice and credit-note templates.") { validate };
+
         var stateMachines = new Command("state-machines", "Print docs/state-machines.md, generated from the transition table.");
         stateMachines.SetAction(async (_, _) =>
         {
@@ -96,6 +116,7 @@ public static class AdminCli
         root.Subcommands.Add(seed);
         root.Subcommands.Add(billing);
         root.Subcommands.Add(token);
+        root.Subcommands.Add(templates);
         root.Subcommands.Add(docs);
 
         var parsed = root.Parse(args);
