@@ -19,7 +19,7 @@ namespace ScaiControl.Infrastructure.Demo;
 /// platform's German one) and one finalised invoice per tenant (last month's billing run).
 /// Sign-in e-mails are fixed: docs and acceptance checks use them. Idempotent: does nothing if the operator exists.
 /// </summary>
-public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing, TimeProvider clock)
+public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing, InvoiceService invoices, TimeProvider clock)
 {
     /// <summary>The operator's sign-in e-mail.</summary>
     public const string OperatorEmail = "ops@scailabs.example";
@@ -28,6 +28,7 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
     public async Task<bool> SeedAsync(CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
+        string acmeId;
         var lastMonth = now.AddMonths(-1).AddDays(-3);
         await using (var db = await factory.ForSystemAsync("seed-demo", ct))
         {
@@ -92,6 +93,7 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             }
 
             var acme = AddTenant(scailabs, "Acme Hosting B.V.", "anna@acme-nl.example", "Anna de Vries", "Stationsplein 1", "3511 ED", "Utrecht", "NL", "NL853746333B01", "PO-ACME-2026", "ubl");
+            acmeId = acme.Id;
             var bergmann = AddTenant(scailabs, "Bergmann Software GmbH", "jonas@bergmann-de.example", "Jonas Bergmann", "Friedrichstraße 68", "10117", "Berlin", "DE", "DE811907980", "04011000-12345-34", "xrechnung-ubl");
             var martin = AddTenant(scailabs, "Claire Martin", "claire@martin-fr.example", "Claire Martin", "12 rue de la République", "69002", "Lyon", "FR", null);
             var redwood = AddTenant(scailabs, "Redwood Analytics Inc.", "sam@redwood-us.example", "Sam Carter", "500 Market Street", "94105", "San Francisco", "US", null, "REDWOOD-AP");
@@ -131,6 +133,26 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
         }
 
         await billing.ExecuteAsync(runId, ct);
+
+        // One credit note in the demo data: a goodwill credit on Acme's invoice, in the SCAI-CN series.
+        string noteId;
+        await using (var db = await factory.ForSystemAsync("seed-demo", ct))
+        {
+            var original = await db.Invoices.AsNoTracking().Include(i => i.Lines)
+                .Where(i => i.TenantId == acmeId && i.Status == InvoiceStatus.Finalised).OrderBy(i => i.Id).FirstAsync(ct);
+            var note = Invoice.CreditNoteFor(original, [new CreditRequest(original.Lines[0].Id, null, 500)],
+                "Goodwill credit for a service outage", new Dictionary<string, long>(), now);
+            db.Invoices.Add(note);
+            await db.SaveChangesAsync(ct);
+            noteId = note.Id;
+        }
+
+        await using (var db = await factory.ForSystemAsync("seed-demo", ct))
+        {
+            await invoices.FinaliseAsync(db, noteId, ct);
+        }
+
+        await invoices.TryRenderAsync(noteId, ct);
         return true;
     }
 

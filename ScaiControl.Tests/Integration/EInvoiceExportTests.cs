@@ -75,6 +75,26 @@ public abstract class EInvoiceExportTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task TheDemoCreditNote_DownloadsAsPdfAndInEveryFormat()
+    {
+        var anna = await app.ClientForAsync(Api.Anna);
+        var note = (await anna.GetJson("/api/v1/invoices?status=finalised")).Items()
+            .Single(i => i.Str("document_type") == "credit_note" && i["credit_reason"]?.GetValue<string>() == "Goodwill credit for a service outage");
+        Assert.Matches(@"^SCAI-CN-\d{4}-\d{6}$", note.Str("number"));
+        Assert.Equal(500, note.Long("net_total"));
+        var pdf = await anna.GetAsync($"/api/v1/invoices/{note.Str("id")}/pdf");
+        Assert.Equal(HttpStatusCode.OK, pdf.StatusCode);
+        foreach (var format in new[] { "ubl", "cii", "xrechnung-ubl", "xrechnung-cii", "facturx" })
+        {
+            var response = await anna.GetAsync($"/api/v1/invoices/{note.Str("id")}/einvoice?format={format}");
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{format}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+        }
+
+        var ubl = XDocument.Parse(await anna.GetStringAsync($"/api/v1/invoices/{note.Str("id")}/einvoice?format=ubl"));
+        Assert.Equal("CreditNote", ubl.Root!.Name.LocalName);
+    }
+
+    [Fact]
     public async Task BadRequests_AreRefused()
     {
         var anna = await app.ClientForAsync(Api.Anna);
