@@ -95,7 +95,7 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             var acme = AddTenant(scailabs, "Acme Hosting B.V.", "anna@acme-nl.example", "Anna de Vries", "Stationsplein 1", "3511 ED", "Utrecht", "NL", "NL853746333B01", "PO-ACME-2026", "ubl");
             acmeId = acme.Id;
             var bergmann = AddTenant(scailabs, "Bergmann Software GmbH", "jonas@bergmann-de.example", "Jonas Bergmann", "Friedrichstraße 68", "10117", "Berlin", "DE", "DE811907980", "04011000-12345-34", "xrechnung-ubl");
-            var martin = AddTenant(scailabs, "Claire Martin", "claire@martin-fr.example", "Claire Martin", "12 rue de la République", "69002", "Lyon", "FR", null);
+            var martin = AddTenant(scailabs, "Claire Martin", "claire@martin-fr.example", "Claire Martin", "12 rue de la République", "69002", "Lyon", "FR", null, "CM-PRIVATE");
             var redwood = AddTenant(scailabs, "Redwood Analytics Inc.", "sam@redwood-us.example", "Sam Carter", "500 Market Street", "94105", "San Francisco", "US", null, "REDWOOD-AP");
             // Demo VAT ids carry valid check digits (VatIdChecksums); NO987654325 is a fictional organisation number.
             var fjord = AddTenant(nordic, "Fjord Analytics AS", "eva@fjord-no.example", "Eva Nilsen", "Karl Johans gate 5", "0154", "Oslo", "NO", "NO987654325MVA");

@@ -52,11 +52,30 @@ public abstract class EInvoiceExportTests<TApp>(TApp app) : IClassFixture<TApp>
     [Fact]
     public async Task AFormatNeedingABuyerReference_IsRefusedFor422_WhenTheBuyerHasNone()
     {
-        var claire = await app.ClientForAsync(Api.Claire);
-        var invoice = (await claire.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
-        var problem = await (await claire.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=xrechnung-ubl")).Problem(HttpStatusCode.UnprocessableEntity);
+        var eva = await app.ClientForAsync(Api.Eva);
+        var invoice = (await eva.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
+        var problem = await (await eva.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=xrechnung-ubl")).Problem(HttpStatusCode.UnprocessableEntity);
         Assert.Contains("BT-10", problem.Str("detail"), StringComparison.Ordinal);
-        Assert.Equal(HttpStatusCode.OK, (await claire.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=cii")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await eva.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=cii")).StatusCode);
+    }
+
+    [Theory]
+    [InlineData(Api.Jonas, "invoice")]
+    [InlineData(Api.Claire, "invoice")]
+    [InlineData(Api.Sam, "invoice")]
+    [InlineData(Api.Anna, "credit_note")]
+    public async Task ReverseChargeB2COssExportAndCreditNote_FromTheDemoData_DownloadInEveryFormat(string user, string documentType)
+    {
+        var client = await app.ClientForAsync(user);
+        var document = (await client.GetJson("/api/v1/invoices?status=finalised")).Items().Last(i => i.Str("document_type") == documentType);
+        var id = document.Str("id");
+        var urls = new[] { $"/api/v1/invoices/{id}/pdf" }.Concat(new[] { "ubl", "cii", "xrechnung-ubl", "xrechnung-cii", "facturx" }.Select(f => $"/api/v1/invoices/{id}/einvoice?format={f}"));
+        foreach (var url in urls)
+        {
+            var response = await client.GetAsync(url);
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{user} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+            Assert.NotEmpty(await response.Content.ReadAsByteArrayAsync());
+        }
     }
 
     [Fact]
