@@ -28,6 +28,7 @@ public sealed class PdfOptions
 /// Headless Chromium through Microsoft.Playwright with the system browser: one long-lived browser, pages reused
 /// (about 75 ms per one-page invoice here, against ~500 ms with a new page each time; ../shared/STACK.md).
 /// Nothing is downloaded; if the executable is missing the renderer says so and finalisation goes on without PDFs.
+/// The document fonts are inlined first (<see cref="EmbeddedFonts"/>), so no font is looked up or fetched.
 /// </summary>
 public sealed class ChromiumPdfRenderer(PdfOptions options, ILogger<ChromiumPdfRenderer> logger) : IPdfRenderer, IAsyncDisposable
 {
@@ -54,8 +55,8 @@ public sealed class ChromiumPdfRenderer(PdfOptions options, ILogger<ChromiumPdfR
         IPage? page = null;
         try
         {
-            page = _idle.TryTake(out var idle) && !idle.IsClosed ? idle : await (await BrowserAsync(ct)).NewPageAsync();
-            await page.SetContentAsync(html, new PageSetContentOptions { WaitUntil = WaitUntilState.Load });
+            page = _idle.TryTake(out var idle) && !idle.IsClosed ? idle : await NewPageAsync(ct);
+            await page.SetContentAsync(EmbeddedFonts.Inline(html), new PageSetContentOptions { WaitUntil = WaitUntilState.Load });
             var pdf = await page.PdfAsync(new PagePdfOptions { Format = "A4", PrintBackground = true, PreferCSSPageSize = true });
             _idle.Add(page);
             page = null;
@@ -70,6 +71,22 @@ public sealed class ChromiumPdfRenderer(PdfOptions options, ILogger<ChromiumPdfR
 
             _slots.Release();
         }
+    }
+
+    private async Task<IPage> NewPageAsync(CancellationToken ct)
+    {
+        var page = await (await BrowserAsync(ct)).NewPageAsync();
+        // The page answers font requests itself and refuses every other request: printing never touches the network.
+        await page.RouteAsync("**/*", route => EmbeddedFonts.Resolve(route.Request.Url) is { } font
+            ? route.FulfillAsync(new RouteFulfillOptions
+            {
+                Status = 200,
+                BodyBytes = font,
+                ContentType = "font/ttf",
+                Headers = new Dictionary<string, string> { ["Cache-Control"] = "public, max-age=31536000, immutable", ["Access-Control-Allow-Origin"] = "*" },
+            })
+            : route.AbortAsync("blockedbyclient"));
+        return page;
     }
 
     private async Task<IBrowser> BrowserAsync(CancellationToken ct)
