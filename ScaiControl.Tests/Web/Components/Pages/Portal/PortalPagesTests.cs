@@ -134,6 +134,9 @@ public sealed partial class PortalPagesTests(PortalRenderFixture portal) : IClas
         Assert.Contains("value=\"NL\"", html, StringComparison.Ordinal);
         Assert.Contains("value=\"NL853746333B01\"", html, StringComparison.Ordinal);
         Assert.Contains("value=\"anna@acme-nl.example\"", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"PO-ACME-2026\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"field-preferred_einvoice_format\"", html, StringComparison.Ordinal);
+        Assert.Contains("UBL (Peppol BIS 3.0)", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"profile-save\"", html, StringComparison.Ordinal);
     }
 
