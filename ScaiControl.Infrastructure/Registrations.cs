@@ -54,6 +54,8 @@ public static class Registrations
         services.AddSingleton<Invoicing.EInvoicing.FacturXWriter>();
         services.AddSingleton<Invoicing.EInvoicing.EInvoiceService>();
         services.AddSingleton<SubscriptionService>();
+        services.AddSingleton(configuration.GetSection("Subscriptions").Get<SubscriptionLifecycleOptions>() ?? new SubscriptionLifecycleOptions());
+        services.AddSingleton<SubscriptionReaper>();
         services.AddSingleton<CatalogService>();
         services.AddSingleton<BillingProfileService>();
         services.AddSingleton<TenancyService>();

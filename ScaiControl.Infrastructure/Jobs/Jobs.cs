@@ -62,6 +62,14 @@ public sealed class MonthlyBillingJob(ScaiDbFactory factory, BillingRunService b
     }
 }
 
+/// <summary>The subscription reaper, every minute (safe on several nodes: see <see cref="Subscriptions.SubscriptionReaper"/>).</summary>
+public sealed class SubscriptionReaperJob(Subscriptions.SubscriptionReaper reaper, TimeProvider clock) : IJob
+{
+    /// <inheritdoc/>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await reaper.RunAsync(clock.GetUtcNow(), cancellationToken);
+}
+
 /// <summary>Renders the PDFs still pending (renderer installed later, or a transient failure). Idempotent.</summary>
 public sealed class PdfRenderJob(InvoiceService invoices) : IJob
 {
@@ -88,6 +96,9 @@ public static class JobsRegistration
                 j => j.WithIdentity(BillingRunWorkerJob.Key).DisallowConcurrentExecution().StoreDurably());
             q.ScheduleJob<MonthlyBillingJob>(
                 t => t.WithIdentity("monthly-billing").WithCronSchedule("0 0 2 1 * ?", c => c.InTimeZone(TimeZoneInfo.Utc)),
+                j => j.DisallowConcurrentExecution());
+            q.ScheduleJob<SubscriptionReaperJob>(
+                t => t.WithIdentity("subscription-reaper").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),
                 j => j.DisallowConcurrentExecution());
             q.ScheduleJob<PdfRenderJob>(
                 t => t.WithIdentity("pdf-render").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),

@@ -8,6 +8,9 @@ using ScaiControl.Infrastructure.Tenancy;
 
 namespace ScaiControl.Infrastructure.Subscriptions;
 
+/// <summary>One status change of a subscription: from (null when created), to, the actor (user id or system:job) and the UTC time.</summary>
+public sealed record SubscriptionHistoryEntry(string? From, string To, string Actor, DateTimeOffset OccurredAt);
+
 /// <summary>A subscription with the names a person reads (service and plan).</summary>
 public sealed record SubscriptionView(Subscription Subscription, string ServiceSlug, string ServiceName, string PlanCode, string PlanName, long PriceMinor, string Currency, string TenantName);
 
@@ -67,21 +70,62 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
     /// <summary>Cancels now (→ cancelled) or at period end (→ cancelling), keeping the reason.</summary>
     /// <exception cref="NotFoundException">Unknown or another tenant's.</exception>
     /// <exception cref="SubscriptionTransitionException">The state machine forbids it (HTTP 409).</exception>
-    public async Task<SubscriptionView> CancelAsync(Actor actor, string id, bool atPeriodEnd, string? reason, CancellationToken ct = default)
+    public Task<SubscriptionView> CancelAsync(Actor actor, string id, bool atPeriodEnd, string? reason, CancellationToken ct = default) =>
+        TransitionAsync(actor, id, operatorOnly: false, "cancel subscription", (s, now) =>
+        {
+            if (atPeriodEnd)
+            {
+                s.ScheduleCancellation(now, reason);
+            }
+            else
+            {
+                s.Cancel(now, reason);
+            }
+        }, ct);
+
+    /// <summary>cancelling → active: withdraws a scheduled cancellation before the period ends.</summary>
+    /// <exception cref="SubscriptionTransitionException">Not cancelling (e.g. already cancelled): HTTP 409.</exception>
+    public Task<SubscriptionView> ResumeAsync(Actor actor, string id, CancellationToken ct = default) =>
+        TransitionAsync(actor, id, operatorOnly: false, "resume subscription", (s, now) => s.Resume(now), ct);
+
+    /// <summary>Operator action: → suspended, with the reason.</summary>
+    /// <exception cref="UnauthorizedAccessException">Not the operator.</exception>
+    public Task<SubscriptionView> SuspendAsync(Actor actor, string id, string? reason, CancellationToken ct = default) =>
+        TransitionAsync(actor, id, operatorOnly: true, "suspend subscription", (s, now) => s.Suspend(now, reason), ct);
+
+    /// <summary>Operator action: suspended → active.</summary>
+    /// <exception cref="UnauthorizedAccessException">Not the operator.</exception>
+    public Task<SubscriptionView> UnsuspendAsync(Actor actor, string id, CancellationToken ct = default) =>
+        TransitionAsync(actor, id, operatorOnly: true, "unsuspend subscription", (s, now) => s.Unsuspend(now), ct);
+
+    /// <summary>Every status change of a subscription, oldest first: from, to, who, when (from the audit log).</summary>
+    /// <exception cref="NotFoundException">Unknown or another tenant's.</exception>
+    public async Task<IReadOnlyList<SubscriptionHistoryEntry>> HistoryAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        _ = await GetAsync(actor, id, ct); // visibility check: 404 for another tenant's subscription
+        await using var db = await factory.ForSystemAsync("subscription history", ct);
+        var rows = await db.AuditLog.AsNoTracking().Where(a => a.EntityType == nameof(Subscription) && a.EntityId == id)
+            .OrderBy(a => a.OccurredAt).ThenBy(a => a.Id).ToListAsync(ct);
+        static string? StatusIn(string? json) =>
+            json is not null && System.Text.Json.JsonDocument.Parse(json).RootElement.TryGetProperty(nameof(Subscription.Status), out var v) ? v.GetString() : null;
+        return rows.Select(r => (Row: r, From: StatusIn(r.BeforeJson), To: StatusIn(r.AfterJson)))
+            .Where(x => x.To is not null)
+            .Select(x => new SubscriptionHistoryEntry(
+                x.From is null ? null : Enum.Parse<SubscriptionStatus>(x.From).WireName(), Enum.Parse<SubscriptionStatus>(x.To!).WireName(), x.Row.Actor, x.Row.OccurredAt))
+            .ToList();
+    }
+
+    private async Task<SubscriptionView> TransitionAsync(Actor actor, string id, bool operatorOnly, string purpose, Action<Subscription, DateTimeOffset> transition, CancellationToken ct)
     {
         InvoiceService.Require(actor, Permissions.SubscriptionsWrite);
-        await using var db = await factory.OpenAsync(actor, "cancel subscription", ct);
-        var subscription = await db.Subscriptions.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("subscription", id);
-        var now = clock.GetUtcNow();
-        if (atPeriodEnd)
+        if (operatorOnly && !actor.IsSuperAdmin)
         {
-            subscription.ScheduleCancellation(now, reason);
-        }
-        else
-        {
-            subscription.Cancel(now, reason);
+            throw new UnauthorizedAccessException("Only the operator suspends and unsuspends subscriptions.");
         }
 
+        await using var db = await factory.OpenAsync(actor, purpose, ct);
+        var subscription = await db.Subscriptions.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("subscription", id);
+        transition(subscription, clock.GetUtcNow());
         try
         {
             await db.SaveChangesAsync(ct);

@@ -53,6 +53,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task JobsRunReaper_RunsAtTheGivenClock_AndRefusesABadOne()
+    {
+        await Run("seed-demo");
+        // The seeded FR consumer has a subscription cancelling at its period end; a year on it has been cancelled.
+        var (code, output, _) = await Run("jobs", "run", "reaper", "--now", DateTimeOffset.UtcNow.AddYears(1).ToString("O"));
+        Assert.Equal(0, code);
+        Assert.Matches(@"Reaper at .*: [1-9]\d* cancelled, [1-9]\d* activated", output);
+        (code, output, _) = await Run("jobs", "run", "reaper", "--now", DateTimeOffset.UtcNow.AddYears(1).ToString("O"));
+        Assert.Contains("0 cancelled, 0 activated, 0 suspended", output, StringComparison.Ordinal);
+        var (bad, _, error) = await Run("jobs", "run", "reaper", "--now", "yesterday");
+        Assert.Equal(1, bad);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Token_IsRefusedOutsideDevelopment()
     {
         await Run("seed-demo");

@@ -41,6 +41,11 @@ public static class Endpoints
         subscriptions.MapPost("/{id}/cancel", CancelSubscription).WithName("CancelSubscription").WithSummary("Cancel now, or at the end of the period")
             .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
+        subscriptions.MapPost("/{id}/resume", ResumeSubscription).WithName("ResumeSubscription").WithSummary("Withdraw a scheduled cancellation")
+            .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        subscriptions.MapGet("/{id}/history", SubscriptionHistory).WithName("SubscriptionHistory").WithSummary("Every status change with from, to, actor, occurred_at")
+            .RequireAuthorization(Permissions.SubscriptionsRead).ProducesProblem(StatusCodes.Status404NotFound);
+
         var invoices = api.MapGroup("/invoices").WithTags("Invoices");
         invoices.MapGet("/", ListInvoices).WithName("ListInvoices").WithSummary("List invoices (cursor paging, optional status filter)")
             .RequireAuthorization(Permissions.InvoicesRead).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -70,6 +75,10 @@ public static class Endpoints
         var admin = api.MapGroup("/admin").WithTags("Admin");
         admin.MapPost("/billing-runs", StartBillingRun).WithName("StartBillingRun").WithSummary("Start the billing run of a month (\"YYYY-MM\")")
             .RequireAuthorization(Permissions.BillingRun).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        admin.MapPost("/subscriptions/{id}/suspend", SuspendSubscription).WithName("SuspendSubscription").WithSummary("Operator: suspend a subscription")
+            .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
+        admin.MapPost("/subscriptions/{id}/unsuspend", UnsuspendSubscription).WithName("UnsuspendSubscription").WithSummary("Operator: lift a suspension")
+            .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/billing-runs/{id}", GetBillingRun).WithName("GetBillingRun").WithSummary("Read a billing run and its progress")
             .RequireAuthorization(Permissions.BillingRun).ProducesProblem(StatusCodes.Status404NotFound);
 
@@ -112,6 +121,22 @@ public static class Endpoints
     /// <summary>POST /api/v1/subscriptions/{id}/cancel.</summary>
     public static async Task<Ok<SubscriptionDto>> CancelSubscription(string id, CancelSubscriptionRequest? body, HttpContext http, SubscriptionService service, CancellationToken ct) =>
         TypedResults.Ok(SubscriptionDto.From(await service.CancelAsync(http.User.ToActor(), id, body?.AtPeriodEnd ?? false, body?.Reason, ct)));
+
+    /// <summary>POST /api/v1/subscriptions/{id}/resume.</summary>
+    public static async Task<Ok<SubscriptionDto>> ResumeSubscription(string id, HttpContext http, SubscriptionService service, CancellationToken ct) =>
+        TypedResults.Ok(SubscriptionDto.From(await service.ResumeAsync(http.User.ToActor(), id, ct)));
+
+    /// <summary>POST /api/v1/admin/subscriptions/{id}/suspend {"reason"}.</summary>
+    public static async Task<Ok<SubscriptionDto>> SuspendSubscription(string id, CancelSubscriptionRequest? body, HttpContext http, SubscriptionService service, CancellationToken ct) =>
+        TypedResults.Ok(SubscriptionDto.From(await service.SuspendAsync(http.User.ToActor(), id, body?.Reason, ct)));
+
+    /// <summary>POST /api/v1/admin/subscriptions/{id}/unsuspend.</summary>
+    public static async Task<Ok<SubscriptionDto>> UnsuspendSubscription(string id, HttpContext http, SubscriptionService service, CancellationToken ct) =>
+        TypedResults.Ok(SubscriptionDto.From(await service.UnsuspendAsync(http.User.ToActor(), id, ct)));
+
+    /// <summary>GET /api/v1/subscriptions/{id}/history.</summary>
+    public static async Task<Ok<ListResponse<SubscriptionHistoryEntry>>> SubscriptionHistory(string id, HttpContext http, SubscriptionService service, CancellationToken ct) =>
+        TypedResults.Ok(new ListResponse<SubscriptionHistoryEntry>(await service.HistoryAsync(http.User.ToActor(), id, ct), null));
 
     /// <summary>GET /api/v1/invoices?status=&amp;tenant_id=&amp;cursor=&amp;limit=.</summary>
     public static async Task<Ok<ListResponse<InvoiceDto>>> ListInvoices(HttpContext http, InvoiceService service, string? status, string? cursor, int? limit, CancellationToken ct)

@@ -119,6 +119,32 @@ public static class AdminCli
         root.Subcommands.Add(templates);
         root.Subcommands.Add(docs);
 
+        var jobName = new Argument<string>("job") { Description = "The job to run: reaper." };
+        var nowOption = new Option<string?>("--now") { Description = "The clock to run at, RFC 3339 (default: now)." };
+        var runJob = new Command("run", "Run a background job once, in-process.") { jobName, nowOption };
+        runJob.SetAction(async (parse, ct) => await WithServices(overrides, environment, stderr, async sp =>
+        {
+            if (parse.GetValue(jobName) != "reaper")
+            {
+                await stderr.WriteLineAsync($"error: unknown job '{parse.GetValue(jobName)}'; known jobs: reaper.");
+                return 1;
+            }
+
+            var text = parse.GetValue(nowOption);
+            if (!DateTimeOffset.TryParse(text ?? DateTimeOffset.UtcNow.ToString("O"), System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal, out var now))
+            {
+                await stderr.WriteLineAsync($"error: --now '{text}' is not an RFC 3339 time.");
+                return 1;
+            }
+
+            await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
+            var result = await sp.GetRequiredService<Infrastructure.Subscriptions.SubscriptionReaper>().RunAsync(now.ToUniversalTime(), ct);
+            await stdout.WriteLineAsync($"Reaper at {now.ToUniversalTime():O}: {result.Cancelled} cancelled, {result.Activated} activated, {result.Suspended} suspended, {result.Skipped} skipped.");
+            return 0;
+        }));
+        root.Subcommands.Add(new Command("jobs", "Background jobs.") { runJob });
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
