@@ -117,6 +117,9 @@ public sealed partial class PortalPagesTests(PortalRenderFixture portal) : IClas
         Assert.Contains($"data-testid=\"status-{cancelling.Id}\">cancelling<", html, StringComparison.Ordinal);
         Assert.Contains($"data-testid=\"cancel-now-{cancelling.Id}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"data-testid=\"cancel-at-end-{cancelling.Id}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"data-testid=\"resume-{cancelling.Id}\"", html, StringComparison.Ordinal);
+        Assert.Contains($"data-testid=\"cancels-on-{cancelling.Id}\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain($"data-testid=\"resume-{trialing.Id}\"", html, StringComparison.Ordinal);
         Assert.Contains("Switching to a spreadsheet.", html, StringComparison.Ordinal);
         Assert.Contains($"data-testid=\"trial-{trialing.Id}\"", html, StringComparison.Ordinal);
         Assert.Contains("days left", html, StringComparison.Ordinal);
