@@ -26,10 +26,17 @@ public static class Paging
 
         if (!string.IsNullOrEmpty(cursor))
         {
+            if (cursor.Length > Domain.Common.Ids.MaxLength || !cursor.All(c => char.IsAsciiLetterOrDigit(c) || c == '_'))
+            {
+                throw new Domain.Common.DomainValidationException("cursor", "cursor is not a value this list returned as next_cursor.");
+            }
+
+            // The cursor goes into the query as a parameter (a captured variable), never as SQL text.
+            Expression<Func<string>> boundary = () => cursor;
             var parameter = id.Parameters[0];
             var before = Expression.Lambda<Func<T, bool>>(
                 Expression.LessThan(
-                    Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, id.Body, Expression.Constant(cursor)),
+                    Expression.Call(typeof(string).GetMethod(nameof(string.Compare), [typeof(string), typeof(string)])!, id.Body, boundary.Body),
                     Expression.Constant(0)),
                 parameter);
             query = query.Where(before);

@@ -94,6 +94,8 @@ public abstract class BadInputTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.NotNull((await (await anna.GetAsync("/api/v1/subscriptions?status=sleeping")).Problem(HttpStatusCode.UnprocessableEntity))["errors"]!["status"]);
         Assert.NotNull((await (await anna.GetAsync("/api/v1/invoices?limit=0")).Problem(HttpStatusCode.UnprocessableEntity))["errors"]!["limit"]);
         await (await anna.GetAsync("/api/v1/invoices?limit=abc")).Problem(HttpStatusCode.BadRequest);
+        Assert.NotNull((await (await anna.GetAsync("/api/v1/invoices?cursor=%00%FF'--")).Problem(HttpStatusCode.UnprocessableEntity))["errors"]!["cursor"]);
+        Assert.NotNull((await (await anna.GetAsync("/api/v1/subscriptions?cursor=x'%20OR%201=1")).Problem(HttpStatusCode.UnprocessableEntity))["errors"]!["cursor"]);
     }
 
     [Fact]
