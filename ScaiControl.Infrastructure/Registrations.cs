@@ -24,7 +24,7 @@ public static class Registrations
     /// <exception cref="InvalidOperationException">Unknown provider, or PostgreSQL without a connection string.</exception>
     public static IServiceCollection AddScaiInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
-        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<TimeProvider>(new MicrosecondTimeProvider(TimeProvider.System));
         services.AddSingleton(ReadDatabaseOptions(configuration));
         services.AddSingleton<ScaiDbFactory>();
 
