@@ -103,6 +103,14 @@ public abstract class LifecycleTests<TApp>(TApp app) : IClassFixture<TApp>
         await (await (await app.ClientForAsync(Api.Anna)).GetAsync($"/api/v1/subscriptions/{id}/history")).Problem(HttpStatusCode.NotFound);
     }
 
+    [Fact]
+    public void TheAppClock_HasMicrosecondPrecision_SoStoredTimesRoundTrip()
+    {
+        var clock = app.Services.GetRequiredService<TimeProvider>();
+        Assert.IsType<MicrosecondTimeProvider>(clock);
+        Assert.Equal(0, clock.GetUtcNow().UtcTicks % 10);
+    }
+
     private async Task<int> EventsAsync(string subscriptionId, string topic)
     {
         await using var db = await app.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
