@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -183,6 +184,28 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.All(receiver.Hits.GroupBy(h => h.Id), g => Assert.Single(g));
         Assert.Equal(expected, results.Sum());
         Assert.All(results, r => Assert.True(r > 0, "both dispatchers took a share"));
+    }
+
+    [Fact]
+    public async Task TheAdminApi_CreatesASubscriber_ReturnsTheSecretOnce_AndRefusesBadInput()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var ops = await app.ClientForAsync(Api.Ops);
+        await ops.PostJson("/api/v1/admin/webhook-subscriptions", new { url = "not a url", topics = new[] { "subscription.*" } }, HttpStatusCode.UnprocessableEntity);
+        await ops.PostJson("/api/v1/admin/webhook-subscriptions", new { url = receiver.Url, topics = new[] { "subscription.exploded.v1" } }, HttpStatusCode.UnprocessableEntity);
+        await ops.PostJson("/api/v1/admin/webhook-subscriptions", new { url = receiver.Url, topics = Array.Empty<string>() }, HttpStatusCode.UnprocessableEntity);
+
+        var created = await ops.PostJson("/api/v1/admin/webhook-subscriptions", new { url = receiver.Url, topics = new[] { "subscription.*" }, description = "CRM sync" }, HttpStatusCode.Created);
+        Assert.StartsWith("whs_", created.Str("id"), StringComparison.Ordinal);
+        Assert.StartsWith("whsec_", created.Str("secret"), StringComparison.Ordinal);
+
+        var listed = Assert.Single((await ops.GetJson("/api/v1/admin/webhook-subscriptions")).Items(), s => s.Str("id") == created.Str("id"));
+        Assert.Equal("CRM sync", listed.Str("description"));
+        Assert.Null(listed["secret"]);
+
+        var anna = await app.ClientForAsync(Api.Anna);
+        var refused = await anna.PostAsJsonAsync("/api/v1/admin/webhook-subscriptions", new { url = receiver.Url, topics = new[] { "*" } });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
     }
 
     /// <summary>Disables every other subscriber (tests share the database), then adds one; returns its id and secret.</summary>
