@@ -73,6 +73,15 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
     /// <summary>Creates the delivery rows of events not yet fanned out (in batches of 500 until none is left).</summary>
     public async Task<WebhookPassResult> FanOutAsync(DateTimeOffset now, CancellationToken ct = default)
     {
+        // Cheap idle check without the audited system scope (outbox rows carry no tenant filter): no audit row per idle pass.
+        await using (var probe = factory.ForPlatform("system:webhook-dispatcher"))
+        {
+            if (!await probe.OutboxEvents.AnyAsync(e => e.FannedOutAt == null, ct))
+            {
+                return new WebhookPassResult(0, 0, 0, 0);
+            }
+        }
+
         int events = 0, created = 0;
         while (true)
         {
@@ -121,6 +130,14 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
     public async Task<WebhookPassResult> DeliverAsync(DateTimeOffset now, CancellationToken ct = default)
     {
         now = now.ToUniversalTime();
+        await using (var probe = factory.ForPlatform("system:webhook-dispatcher"))
+        {
+            if (!await probe.WebhookDeliveries.AnyAsync(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now, ct))
+            {
+                return new WebhookPassResult(0, 0, 0, 0);
+            }
+        }
+
         var claimed = await ClaimAsync(now, ct);
         if (claimed.Count == 0)
         {
