@@ -60,6 +60,18 @@ public static class Registrations
         services.AddSingleton<BillingProfileService>();
         services.AddSingleton<TenancyService>();
         services.AddSingleton<DemoSeeder>();
+        services.AddSingleton(sp =>
+        {
+            // SSRF protection and https-only are on unless Development (Webhooks:SsrfProtection / Webhooks:AllowHttp override).
+            var development = sp.GetService<Microsoft.Extensions.Hosting.IHostEnvironment>()?.EnvironmentName == "Development";
+            var o = new Webhooks.WebhookOptions { SsrfProtection = !development, AllowHttp = development };
+            configuration.GetSection("Webhooks").Bind(o);
+            return o;
+        });
+        services.AddHttpClient(Webhooks.WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 32 });
+        services.AddSingleton<Webhooks.WebhookDispatcher>();
+        services.AddSingleton<Webhooks.WebhookSubscriptionService>();
         services.AddScoped<ActorContext>();
         services.AddScoped<IActorContext>(sp => sp.GetRequiredService<ActorContext>());
         return services;

@@ -32,4 +32,10 @@ public sealed class OutboxEvent
     public string PayloadJson { get; private set; } = default!;
     public DateTimeOffset OccurredAt { get; private set; }
     public string IdempotencyKey { get; private set; } = default!;
+
+    /// <summary>When the webhook dispatcher created this event's delivery rows (null: not yet fanned out).</summary>
+    public DateTimeOffset? FannedOutAt { get; private set; }
+
+    /// <summary>Marks the event fanned out (in the same transaction as its delivery rows).</summary>
+    public void MarkFannedOut(DateTimeOffset now) => FannedOutAt ??= now;
 }

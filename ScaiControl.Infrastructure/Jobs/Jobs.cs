@@ -78,6 +78,14 @@ public sealed class PdfRenderJob(InvoiceService invoices) : IJob
         await invoices.RenderPendingAsync(cancellationToken);
 }
 
+/// <summary>The webhook dispatcher's two passes (fan-out, deliver), every 10 s; safe on several nodes.</summary>
+public sealed class WebhookDispatchJob(Webhooks.WebhookDispatcher dispatcher, TimeProvider clock) : IJob
+{
+    /// <inheritdoc/>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await dispatcher.RunAsync(clock.GetUtcNow(), cancellationToken);
+}
+
 /// <summary>Registers the Quartz scheduler and the jobs (Jobs:Enabled=false turns the scheduler off, e.g. in tests).</summary>
 public static class JobsRegistration
 {
@@ -103,6 +111,12 @@ public static class JobsRegistration
             q.ScheduleJob<PdfRenderJob>(
                 t => t.WithIdentity("pdf-render").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),
                 j => j.DisallowConcurrentExecution());
+            if (builder.Configuration.GetValue("Webhooks:DispatcherEnabled", true))
+            {
+                q.ScheduleJob<WebhookDispatchJob>(
+                    t => t.WithIdentity("webhook-dispatch").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(10)).RepeatForever()),
+                    j => j.DisallowConcurrentExecution());
+            }
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;

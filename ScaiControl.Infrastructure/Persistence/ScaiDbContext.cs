@@ -47,6 +47,8 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<InvoiceTemplate> InvoiceTemplates => Set<InvoiceTemplate>();
     public DbSet<OutboxEvent> OutboxEvents => Set<OutboxEvent>();
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
+    public DbSet<ScaiControl.Domain.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<ScaiControl.Domain.Webhooks.WebhookSubscription>();
+    public DbSet<ScaiControl.Domain.Webhooks.WebhookDelivery> WebhookDeliveries => Set<ScaiControl.Domain.Webhooks.WebhookDelivery>();
 
     /// <summary>True when <paramref name="partnerId"/>/<paramref name="tenantId"/> lie inside this context's scope (used on save).</summary>
     public bool InScope(string partnerId, string? tenantId) =>
@@ -69,6 +71,7 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
         modelBuilder.Entity<Tenant>().HasQueryFilter(TenantFilter, t => _crossTenant || (_tenantId != null ? t.Id == _tenantId : _partnerId != null && t.PartnerId == _partnerId));
         modelBuilder.Entity<PartnerConfiguration>().HasQueryFilter(TenantFilter, c => _crossTenant || (_partnerId != null && c.PartnerId == _partnerId));
         modelBuilder.Entity<Partner>().HasQueryFilter(TenantFilter, p => _crossTenant || (_partnerId != null && p.Id == _partnerId));
+        modelBuilder.Entity<ScaiControl.Domain.Webhooks.WebhookSubscription>().HasQueryFilter(TenantFilter, w => _crossTenant || (_partnerId != null && _tenantId == null && w.PartnerId == _partnerId));
         modelBuilder.Entity<User>().HasQueryFilter(TenantFilter, u => _crossTenant || (_tenantId != null ? u.TenantId == _tenantId : _partnerId != null && u.PartnerId == _partnerId));
     }
 

@@ -107,3 +107,26 @@ public sealed record BillingProfileDto(string TenantId, string LegalName, string
     public static BillingProfileDto From(TenantBillingProfile p) => new(p.TenantId, p.LegalName, p.AddressLine1, p.AddressLine2, p.PostalCode, p.City, p.Country, p.VatId,
         p.VatIdStatus.ToString().ToLowerInvariant(), p.VatIdCheckedAt, p.VatIdConsultationNumber, p.VatIdRegisteredName, p.Email, p.BuyerReference, p.PreferredEInvoiceFormat, p.UpdatedAt);
 }
+
+/// <summary>POST /api/v1/admin/webhook-subscriptions: the endpoint URL, topic patterns (exact, "family.*" or "*"), an optional description and owner partner.</summary>
+public sealed record WebhookSubscriptionRequest(string? Url, IReadOnlyList<string?>? Topics, string? Description, string? PartnerId);
+
+/// <summary>A webhook subscriber (never its secret).</summary>
+public sealed record WebhookSubscriptionDto(
+    string Id, string PartnerId, string Url, IReadOnlyList<string> Topics, string? Description, bool Enabled, string? DisabledReason,
+    DateTimeOffset CreatedAt, DateTimeOffset? ConsecutiveFailureSince)
+{
+    public static WebhookSubscriptionDto From(ScaiControl.Domain.Webhooks.WebhookSubscription s) =>
+        new(s.Id, s.PartnerId, s.Url, s.Topics.Split(' ', StringSplitOptions.RemoveEmptyEntries), s.Description, s.Enabled, s.DisabledReason, s.CreatedAt, s.ConsecutiveFailureSince);
+}
+
+/// <summary>The answer to a create: the subscriber's fields plus its signing secret (whsec_...), shown this once.</summary>
+public sealed record WebhookSubscriptionCreatedDto(
+    string Id, string PartnerId, string Url, IReadOnlyList<string> Topics, string? Description, bool Enabled, DateTimeOffset CreatedAt, string Secret)
+{
+    /// <summary>Combines a subscriber and its secret.</summary>
+    public WebhookSubscriptionCreatedDto(WebhookSubscriptionDto s, string secret)
+        : this(s.Id, s.PartnerId, s.Url, s.Topics, s.Description, s.Enabled, s.CreatedAt, secret)
+    {
+    }
+}

@@ -20,6 +20,7 @@ internal sealed class OutboxEventMap : IEntityTypeConfiguration<OutboxEvent>
         b.Property(x => x.IdempotencyKey).HasMaxLength(Ids.MaxLength);
         b.HasIndex(x => x.IdempotencyKey).IsUnique();
         b.HasIndex(x => x.OccurredAt);
+        b.HasIndex(x => x.FannedOutAt);
     }
 }
 

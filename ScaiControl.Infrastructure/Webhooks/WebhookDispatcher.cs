@@ -1,0 +1,345 @@
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Events;
+using ScaiControl.Domain.Webhooks;
+using ScaiControl.Infrastructure.Persistence;
+
+namespace ScaiControl.Infrastructure.Webhooks;
+
+/// <summary>Webhook delivery settings (section "Webhooks").</summary>
+public sealed class WebhookOptions
+{
+    /// <summary>Refuse private, loopback and link-local targets (on by default outside Development).</summary>
+    public bool SsrfProtection { get; set; } = true;
+
+    /// <summary>Allow http:// endpoints (Development only by default).</summary>
+    public bool AllowHttp { get; set; }
+
+    /// <summary>Run the dispatcher job every 10 s (tests switch it off and call the passes themselves).</summary>
+    public bool DispatcherEnabled { get; set; } = true;
+
+    /// <summary>Timeout of one POST.</summary>
+    public TimeSpan Timeout { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Deliveries claimed per pass.</summary>
+    public int BatchSize { get; set; } = 100;
+
+    /// <summary>How many POSTs run at once within a pass.</summary>
+    public int Parallelism { get; set; } = 16;
+
+    /// <summary>A subscriber failing without a single success for this long is disabled.</summary>
+    public TimeSpan DisableAfterFailingFor { get; set; } = TimeSpan.FromDays(5);
+}
+
+/// <summary>What a pass did.</summary>
+/// <param name="FannedOut">Events fanned out.</param>
+/// <param name="DeliveriesCreated">Delivery rows created by fan-out.</param>
+/// <param name="Attempted">POSTs made.</param>
+/// <param name="Succeeded">2xx answers.</param>
+public sealed record WebhookPassResult(int FannedOut, int DeliveriesCreated, int Attempted, int Succeeded);
+
+/// <summary>
+/// The two-pass webhook dispatcher (spec 000/001). <see cref="FanOutAsync"/> turns outbox events not yet fanned out
+/// into one delivery row per matching enabled subscriber (a subscriber sees its own partner's events; subscribers of
+/// the operator partner see all), marking the events in the same transaction; the unique (subscription,
+/// idempotency key) makes a concurrent second fan-out fail harmlessly. <see cref="DeliverAsync"/> claims due
+/// deliveries (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: a conditional UPDATE per row), leases them for
+/// <see cref="Lease"/> so a node killed mid-POST leaves them to be retried (at-least-once), POSTs each signed per
+/// Standard Webhooks, and records the outcome: 2xx succeeded; 410 disables the subscriber; 429/503 honour
+/// Retry-After; anything else follows <see cref="RetrySchedule"/>.
+/// </summary>
+public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory http, WebhookOptions options, ILogger<WebhookDispatcher> logger)
+{
+    /// <summary>The named HttpClient used for deliveries.</summary>
+    public const string HttpClientName = "webhooks";
+
+    /// <summary>How long a claimed delivery is reserved for the claiming node.</summary>
+    public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
+
+    private readonly WebhookUrlPolicy _urls = new(options.AllowHttp, options.SsrfProtection);
+
+    /// <summary>Runs fan-out then delivery.</summary>
+    public async Task<WebhookPassResult> RunAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        var fan = await FanOutAsync(now, ct);
+        var deliver = await DeliverAsync(now, ct);
+        return fan with { Attempted = deliver.Attempted, Succeeded = deliver.Succeeded };
+    }
+
+    /// <summary>Creates the delivery rows of events not yet fanned out (in batches of 500 until none is left).</summary>
+    public async Task<WebhookPassResult> FanOutAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        // Cheap idle check without the audited system scope (outbox rows carry no tenant filter): no audit row per idle pass.
+        await using (var probe = factory.ForPlatform("system:webhook-dispatcher"))
+        {
+            if (!await probe.OutboxEvents.AnyAsync(e => e.FannedOutAt == null, ct))
+            {
+                return new WebhookPassResult(0, 0, 0, 0);
+            }
+        }
+
+        int events = 0, created = 0;
+        while (true)
+        {
+            await using var db = await factory.ForSystemAsync("webhook-dispatcher", ct);
+            var batch = await db.OutboxEvents.Where(e => e.FannedOutAt == null).OrderBy(e => e.Id).Take(500).ToListAsync(ct);
+            if (batch.Count == 0)
+            {
+                return new WebhookPassResult(events, created, 0, 0);
+            }
+
+            var operators = (await db.Partners.Where(p => p.IsOperator).Select(p => p.Id).ToListAsync(ct)).ToHashSet(StringComparer.Ordinal);
+            var subscribers = (await db.WebhookSubscriptions.Where(s => s.Enabled).ToListAsync(ct))
+                .Select(s => (s.Id, s.PartnerId, Filter: s.Filter, SeesAll: operators.Contains(s.PartnerId))).ToList();
+            var keys = batch.Select(e => e.IdempotencyKey).ToList();
+            var existing = (await db.WebhookDeliveries.Where(d => keys.Contains(d.IdempotencyKey)).Select(d => new { d.SubscriptionId, d.IdempotencyKey }).ToListAsync(ct))
+                .Select(d => (d.SubscriptionId, d.IdempotencyKey)).ToHashSet();
+            foreach (var e in batch)
+            {
+                foreach (var s in subscribers.Where(s => (s.SeesAll || s.PartnerId == e.PartnerId) && s.Filter.Matches(e.Topic)))
+                {
+                    if (existing.Add((s.Id, e.IdempotencyKey)))
+                    {
+                        db.WebhookDeliveries.Add(new WebhookDelivery(s.Id, e.Id, e.IdempotencyKey, e.Topic, now));
+                        created++;
+                    }
+                }
+
+                e.MarkFannedOut(now);
+            }
+
+            try
+            {
+                await db.SaveChangesAsync(ct);
+                events += batch.Count;
+            }
+            catch (DbUpdateException ex)
+            {
+                // Another node fanned out the same events at the same moment (unique key): it did the work.
+                logger.LogInformation(ex, "Webhook fan-out raced with another node; leaving the batch to it.");
+                return new WebhookPassResult(events, created, 0, 0);
+            }
+        }
+    }
+
+    /// <summary>POSTs the deliveries due at <paramref name="now"/> (one batch).</summary>
+    public async Task<WebhookPassResult> DeliverAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        now = now.ToUniversalTime();
+        await using (var probe = factory.ForPlatform("system:webhook-dispatcher"))
+        {
+            if (!await probe.WebhookDeliveries.AnyAsync(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now, ct))
+            {
+                return new WebhookPassResult(0, 0, 0, 0);
+            }
+        }
+
+        var claimed = await ClaimAsync(now, ct);
+        if (claimed.Count == 0)
+        {
+            return new WebhookPassResult(0, 0, 0, 0);
+        }
+
+        Dictionary<string, WebhookSubscription> subscribers;
+        Dictionary<string, OutboxEvent> events;
+        await using (var db = await factory.ForSystemAsync("webhook-dispatcher", ct))
+        {
+            var subIds = claimed.Select(d => d.SubscriptionId).Distinct().ToList();
+            var eventIds = claimed.Select(d => d.EventId).Distinct().ToList();
+            subscribers = await db.WebhookSubscriptions.AsNoTracking().Where(s => subIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
+            events = await db.OutboxEvents.AsNoTracking().Where(e => eventIds.Contains(e.Id)).ToDictionaryAsync(e => e.Id, ct);
+        }
+
+        var outcomes = new System.Collections.Concurrent.ConcurrentDictionary<string, Outcome>();
+        await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = ct }, async (d, token) =>
+            outcomes[d.Id] = await AttemptAsync(subscribers.GetValueOrDefault(d.SubscriptionId), events[d.EventId], d, now, token));
+
+        await using (var db = await factory.ForSystemAsync("webhook-dispatcher", ct))
+        {
+            var ids = claimed.Select(d => d.Id).ToList();
+            var rows = await db.WebhookDeliveries.Where(d => ids.Contains(d.Id)).ToListAsync(ct);
+            var subIds = rows.Select(d => d.SubscriptionId).Distinct().ToList();
+            var subs = await db.WebhookSubscriptions.Where(s => subIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
+            foreach (var row in rows)
+            {
+                var o = outcomes[row.Id];
+                var sub = subs.GetValueOrDefault(row.SubscriptionId);
+                switch (o.Kind)
+                {
+                    case OutcomeKind.Success:
+                        row.Succeeded(o.StatusCode!.Value, now);
+                        sub?.RecordSuccess();
+                        break;
+                    case OutcomeKind.Gone:
+                        row.Abandon(o.StatusCode, o.Error, now, countAttempt: true);
+                        sub?.Disable("The endpoint answered 410 Gone.");
+                        break;
+                    case OutcomeKind.Skipped:
+                        row.Abandon(null, o.Error, now, countAttempt: false);
+                        break;
+                    default:
+                        row.AttemptFailed(o.StatusCode, o.Error, now, o.RetryAfter);
+                        if (sub is not null)
+                        {
+                            sub.RecordFailure(now);
+                            if (sub.Enabled && now - sub.ConsecutiveFailureSince >= options.DisableAfterFailingFor)
+                            {
+                                sub.Disable($"Every delivery failed for {options.DisableAfterFailingFor.TotalDays:0} days.");
+                            }
+                        }
+
+                        break;
+                }
+            }
+
+            await db.SaveChangesAsync(ct);
+        }
+
+        return new WebhookPassResult(0, 0, outcomes.Values.Count(o => o.Kind != OutcomeKind.Skipped), outcomes.Values.Count(o => o.Kind == OutcomeKind.Success));
+    }
+
+    /// <summary>The JSON body POSTed for an event: {"id","type","timestamp","partner_id","tenant_id","data"}.</summary>
+    public static string BodyOf(OutboxEvent e)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream))
+        {
+            w.WriteStartObject();
+            w.WriteString("id", e.IdempotencyKey);
+            w.WriteString("type", e.Topic);
+            w.WriteString("timestamp", e.OccurredAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("partner_id", e.PartnerId);
+            if (e.TenantId is null)
+            {
+                w.WriteNull("tenant_id");
+            }
+            else
+            {
+                w.WriteString("tenant_id", e.TenantId);
+            }
+
+            w.WritePropertyName("data");
+            using (var payload = JsonDocument.Parse(e.PayloadJson))
+            {
+                payload.RootElement.WriteTo(w);
+            }
+
+            w.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.ToArray());
+    }
+
+    private async Task<List<WebhookDelivery>> ClaimAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        var until = now + Lease;
+        await using var db = await factory.ForSystemAsync("webhook-dispatcher", ct);
+        if (factory.Provider == DatabaseProvider.PostgreSql)
+        {
+            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            var pending = nameof(WebhookDeliveryStatus.Pending);
+            var rows = await db.WebhookDeliveries.FromSqlInterpolated(
+                $"""SELECT * FROM webhook_deliveries WHERE "Status" = {pending} AND "NextAttemptAt" <= {now} ORDER BY "NextAttemptAt" LIMIT {options.BatchSize} FOR UPDATE SKIP LOCKED""")
+                .ToListAsync(ct);
+            var ids = rows.Select(r => r.Id).ToList();
+            if (ids.Count > 0)
+            {
+                await db.WebhookDeliveries.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, until), ct);
+            }
+
+            await tx.CommitAsync(ct);
+            return rows;
+        }
+
+        // SQLite: one writer at a time; a conditional UPDATE per row decides which node owns it.
+        var candidates = await db.WebhookDeliveries.AsNoTracking()
+            .Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now)
+            .OrderBy(d => d.NextAttemptAt).Take(options.BatchSize).ToListAsync(ct);
+        var claimed = new List<WebhookDelivery>();
+        foreach (var c in candidates)
+        {
+            var due = c.NextAttemptAt;
+            var won = await db.WebhookDeliveries.Where(d => d.Id == c.Id && d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt == due)
+                .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, until), ct);
+            if (won == 1)
+            {
+                claimed.Add(c);
+            }
+        }
+
+        return claimed;
+    }
+
+    private async Task<Outcome> AttemptAsync(WebhookSubscription? sub, OutboxEvent e, WebhookDelivery d, DateTimeOffset now, CancellationToken ct)
+    {
+        if (sub is null || !sub.Enabled)
+        {
+            return new Outcome(OutcomeKind.Skipped, null, "The subscriber is disabled or deleted.", null);
+        }
+
+        Uri uri;
+        try
+        {
+            uri = await _urls.CheckAsync(sub.Url, ct);
+        }
+        catch (DomainValidationException ex)
+        {
+            return new Outcome(OutcomeKind.Failure, null, "Refused: " + ex.Message, null);
+        }
+
+        var body = BodyOf(e);
+        using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
+        foreach (var (name, value) in StandardWebhooks.Headers(sub.SigningSecrets(now), d.IdempotencyKey, DateTimeOffset.UtcNow, body))
+        {
+            request.Headers.TryAddWithoutValidation(name, value);
+        }
+
+        request.Headers.TryAddWithoutValidation("User-Agent", "ScaiControl-Webhooks/1");
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(options.Timeout);
+        try
+        {
+            using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
+            var code = (int)response.StatusCode;
+            if (response.IsSuccessStatusCode)
+            {
+                return new Outcome(OutcomeKind.Success, code, string.Empty, null);
+            }
+
+            if (response.StatusCode == HttpStatusCode.Gone)
+            {
+                return new Outcome(OutcomeKind.Gone, code, "410 Gone: the subscriber is disabled.", null);
+            }
+
+            TimeSpan? retryAfter = null;
+            if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is { } ra)
+            {
+                retryAfter = ra.Delta ?? (ra.Date is { } date ? date - now : null);
+            }
+
+            return new Outcome(OutcomeKind.Failure, code, $"HTTP {code}", retryAfter);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return new Outcome(OutcomeKind.Failure, null, $"Timed out after {options.Timeout.TotalSeconds:0} s.", null);
+        }
+        catch (HttpRequestException ex)
+        {
+            return new Outcome(OutcomeKind.Failure, null, ex.Message, null);
+        }
+    }
+
+    private enum OutcomeKind
+    {
+        Success,
+        Gone,
+        Failure,
+        Skipped,
+    }
+
+    private sealed record Outcome(OutcomeKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter);
+}
