@@ -183,7 +183,8 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(expected, receiver.Hits.Count);
         Assert.All(receiver.Hits.GroupBy(h => h.Id), g => Assert.Single(g));
         Assert.Equal(expected, results.Sum());
-        Assert.All(results, r => Assert.True(r > 0, "both dispatchers took a share"));
+        // How the work splits between the two nodes depends on timing (one may drain everything before the other
+        // starts), so only the exactly-once properties above are asserted.
     }
 
     [Fact]
