@@ -72,6 +72,7 @@ public static class Registrations
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 32 });
         services.AddSingleton<Webhooks.WebhookDispatcher>();
         services.AddSingleton<Webhooks.WebhookSubscriptionService>();
+        services.TryAddSingleton<Secrets.ISecretStore, Secrets.LocalSecretStore>();
         services.AddScoped<ActorContext>();
         services.AddScoped<IActorContext>(sp => sp.GetRequiredService<ActorContext>());
         return services;

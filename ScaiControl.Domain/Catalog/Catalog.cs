@@ -134,6 +134,24 @@ public sealed class Plan
     public string Currency { get; private set; } = default!;
     public BillingInterval Interval { get; private set; }
     public int TrialDays { get; private set; }
+
+    /// <summary>What happens when a trial ends without the tenant acting: activate (and bill) or expire (issue 4).</summary>
+    public TrialEndBehavior TrialEndBehavior { get; private set; } = TrialEndBehavior.Activate;
+
+    /// <summary>Fixed term in billing periods (e.g. 12 monthly periods); null = open-ended. At the end the reaper expires the subscription.</summary>
+    public int? TermPeriods { get; private set; }
+
+    /// <summary>How <see cref="PriceMinor"/> is set: a fixed price, or per-unit cost plus margin (spec 002 migration 007).</summary>
+    public PricingModel PricingModel { get; private set; } = PricingModel.Fixed;
+
+    /// <summary>Cost-based plans: the per-unit cost in minor units of <see cref="Currency"/>; null for fixed plans.</summary>
+    public long? UnitCostMinor { get; private set; }
+
+    /// <summary>Cost-based plans: the margin on cost in basis points (2500 = 25.00 %); null for fixed plans.</summary>
+    public int? MarginBasisPoints { get; private set; }
+
+    /// <summary>When a cost-based price was last computed (UTC); null for fixed plans.</summary>
+    public DateTimeOffset? PriceRefreshedAt { get; private set; }
     public bool IsActive { get; private set; } = true;
     public DateTimeOffset CreatedAt { get; private set; }
 
@@ -162,4 +180,18 @@ public sealed class Plan
 
     /// <summary>Withdraws the plan from sale (existing subscriptions continue).</summary>
     public void Retire() => IsActive = false;
+}
+
+/// <summary>What a trial turns into at its end (issue 4): "activate" (billed from then) or "expire".</summary>
+public enum TrialEndBehavior
+{
+    Activate,
+    Expire,
+}
+
+/// <summary>How a plan's price is set (spec 002 migration 007): "fixed", or "cost_plus" (per-unit cost + margin).</summary>
+public enum PricingModel
+{
+    Fixed,
+    CostPlus,
 }

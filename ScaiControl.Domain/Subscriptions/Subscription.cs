@@ -24,6 +24,7 @@ public sealed class Subscription : AggregateRoot, ITenantOwned
         CurrentPeriodStart = now;
         CurrentPeriodEnd = plan.Interval.PeriodEnd(now);
         BillingAnchor = now;
+        RateMinor = plan.PriceMinor;
         CreatedAt = now;
         UpdatedAt = now;
     }
@@ -54,6 +55,24 @@ public sealed class Subscription : AggregateRoot, ITenantOwned
     public DateTimeOffset? BilledThrough { get; private set; }
     public string? CancellationReason { get; private set; }
     public DateTimeOffset? CancelledAt { get; private set; }
+
+    /// <summary>The billable rate per period in minor units, inherited from the plan and refreshed when the plan is (spec 002 migration 007).</summary>
+    public long RateMinor { get; private set; }
+
+    /// <summary>Fixed-term plans: when the term ends and the reaper expires the subscription (UTC); null = open-ended.</summary>
+    public DateTimeOffset? TermEnd { get; private set; }
+
+    /// <summary>When subscription.trial_ending.v1 was emitted (once per subscription); null before.</summary>
+    public DateTimeOffset? TrialEndingNotifiedAt { get; private set; }
+
+    /// <summary>The parent pack subscription when this is a pack child; a child is never cancelled alone.</summary>
+    public string? PackSubscriptionId { get; private set; }
+
+    /// <summary>A plan change scheduled for the period end ("effective": "period_end"); null when none.</summary>
+    public string? ScheduledPlanId { get; private set; }
+
+    /// <summary>When <see cref="ScheduledPlanId"/> takes effect (UTC).</summary>
+    public DateTimeOffset? ScheduledPlanAt { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset UpdatedAt { get; private set; }
 

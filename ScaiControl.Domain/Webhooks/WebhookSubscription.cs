@@ -4,25 +4,29 @@ namespace ScaiControl.Domain.Webhooks;
 
 /// <summary>
 /// A webhook subscriber (endpoint): where a partner's events (or, for the operator partner, every partner's events)
-/// matching <see cref="Topics"/> are POSTed, signed with <see cref="Secret"/>.
-/// NOTE: the secret is stored in the row for now; the spec wants a ScaiVault path resolved at use time (later issue).
+/// matching <see cref="Topics"/> are POSTed. The signing secret is not stored here: <see cref="SecretPath"/> names it
+/// in the secret store (ScaiVault in production, the local store by default) and it is resolved at use time.
 /// </summary>
 public sealed class WebhookSubscription
 {
     private WebhookSubscription() { }
 
-    /// <summary>Creates an enabled subscriber with a fresh whsec_ secret.</summary>
-    public WebhookSubscription(string partnerId, string url, TopicFilter topics, string? description, DateTimeOffset now)
+    /// <summary>Creates an enabled subscriber whose whsec_ secret lives at <paramref name="secretPath"/>.</summary>
+    public WebhookSubscription(string partnerId, string url, TopicFilter topics, string? description, string secretPath, DateTimeOffset now, string? id = null)
     {
-        Id = Ids.New("whs");
+        Id = id ?? Ids.New("whs");
         PartnerId = partnerId;
         Url = url;
         Topics = string.Join(' ', topics.Patterns);
         Description = description;
         Enabled = true;
-        Secret = StandardWebhooks.NewSecret();
+        SecretPath = secretPath;
         CreatedAt = now;
+        UpdatedAt = now;
     }
+
+    /// <summary>A fresh secret-store path for a secret of subscriber <paramref name="subscriptionId"/> ("webhooks/whs_.../sec_...").</summary>
+    public static string NewSecretPath(string subscriptionId) => $"webhooks/{subscriptionId}/{Ids.New("sec")}";
 
     public string Id { get; private set; } = default!;
     public string PartnerId { get; private set; } = default!;
@@ -33,13 +37,16 @@ public sealed class WebhookSubscription
     public string? Description { get; private set; }
     public bool Enabled { get; private set; }
 
-    /// <summary>The current signing secret (whsec_...). To move to a vault path.</summary>
-    public string Secret { get; private set; } = default!;
+    /// <summary>The secret-store path of the current signing secret (whsec_...).</summary>
+    public string SecretPath { get; private set; } = default!;
 
-    /// <summary>The previous secret, still signed with until <see cref="PreviousSecretExpiresAt"/>.</summary>
-    public string? PreviousSecret { get; private set; }
+    /// <summary>The previous secret's path, still signed with until <see cref="PreviousSecretExpiresAt"/>.</summary>
+    public string? PreviousSecretPath { get; private set; }
     public DateTimeOffset? PreviousSecretExpiresAt { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>Last change by an operator or the dispatcher (UTC).</summary>
+    public DateTimeOffset UpdatedAt { get; private set; }
 
     /// <summary>When the current run of failed attempts started (null after a success).</summary>
     public DateTimeOffset? ConsecutiveFailureSince { get; private set; }
@@ -47,20 +54,32 @@ public sealed class WebhookSubscription
     /// <summary>Why the subscriber was disabled automatically (410 Gone, failing too long).</summary>
     public string? DisabledReason { get; private set; }
 
+    /// <summary>When it was disabled (UTC); the portal tells the operator about automatic disables.</summary>
+    public DateTimeOffset? DisabledAt { get; private set; }
+
     /// <summary>The parsed topic filter.</summary>
     public TopicFilter Filter => TopicFilter.Parse(Topics.Split(' ', StringSplitOptions.RemoveEmptyEntries));
 
-    /// <summary>The secrets to sign with at <paramref name="now"/>: the current one, and the previous one during rotation.</summary>
-    public IReadOnlyList<string> SigningSecrets(DateTimeOffset now) =>
-        PreviousSecret is not null && PreviousSecretExpiresAt > now ? [Secret, PreviousSecret] : [Secret];
+    /// <summary>The secret paths to sign with at <paramref name="now"/>: the current one, and the previous one during rotation.</summary>
+    public IReadOnlyList<string> SigningSecretPaths(DateTimeOffset now) =>
+        PreviousSecretPath is not null && PreviousSecretExpiresAt > now ? [SecretPath, PreviousSecretPath] : [SecretPath];
 
-    /// <summary>Starts signing with a new secret; the old one stays valid for <paramref name="overlap"/>. Returns the new secret.</summary>
-    public string RotateSecret(DateTimeOffset now, TimeSpan overlap)
+    /// <summary>Starts signing with the secret at <paramref name="newSecretPath"/>; the old one stays valid for <paramref name="overlap"/>.</summary>
+    public void RotateSecret(string newSecretPath, DateTimeOffset now, TimeSpan overlap)
     {
-        PreviousSecret = Secret;
+        PreviousSecretPath = SecretPath;
         PreviousSecretExpiresAt = now + overlap;
-        Secret = StandardWebhooks.NewSecret();
-        return Secret;
+        SecretPath = newSecretPath;
+        UpdatedAt = now;
+    }
+
+    /// <summary>Changes URL, topics and description (already validated).</summary>
+    public void Update(string url, TopicFilter topics, string? description, DateTimeOffset now)
+    {
+        Url = url;
+        Topics = string.Join(' ', topics.Patterns);
+        Description = description;
+        UpdatedAt = now;
     }
 
     /// <summary>Records a successful delivery.</summary>
@@ -70,18 +89,22 @@ public sealed class WebhookSubscription
     public void RecordFailure(DateTimeOffset now) => ConsecutiveFailureSince ??= now;
 
     /// <summary>Stops deliveries to this subscriber.</summary>
-    public void Disable(string reason)
+    public void Disable(string reason, DateTimeOffset now)
     {
         Enabled = false;
         DisabledReason = reason;
+        DisabledAt = now;
+        UpdatedAt = now;
     }
 
     /// <summary>Resumes deliveries.</summary>
-    public void Enable()
+    public void Enable(DateTimeOffset now)
     {
         Enabled = true;
         DisabledReason = null;
+        DisabledAt = null;
         ConsecutiveFailureSince = null;
+        UpdatedAt = now;
     }
 }
 
@@ -168,4 +191,55 @@ public sealed class WebhookDelivery
         NextAttemptAt = null;
         Status = WebhookDeliveryStatus.Failed;
     }
+}
+
+/// <summary>
+/// One HTTP attempt of a delivery, or of a test event (<see cref="DeliveryId"/> null), for the admin delivery log:
+/// request headers (signatures included: they are useless without the secret), status, response body excerpt, duration.
+/// </summary>
+public sealed class WebhookDeliveryAttempt
+{
+    /// <summary>Longest stored response body excerpt (characters).</summary>
+    public const int MaxExcerpt = 2000;
+
+    private WebhookDeliveryAttempt() { }
+
+    /// <summary>Records an attempt that started at <paramref name="startedAt"/> (UTC) and took <paramref name="durationMs"/> milliseconds.</summary>
+    public WebhookDeliveryAttempt(string subscriptionId, string? deliveryId, string topic, int attemptNumber, DateTimeOffset startedAt, long durationMs,
+        string requestHeadersJson, int? statusCode, string? responseExcerpt, string? error)
+    {
+        Id = Ids.New("wha");
+        SubscriptionId = subscriptionId;
+        DeliveryId = deliveryId;
+        Topic = topic;
+        AttemptNumber = attemptNumber;
+        StartedAt = startedAt;
+        DurationMs = durationMs;
+        RequestHeaders = requestHeadersJson;
+        StatusCode = statusCode;
+        ResponseExcerpt = responseExcerpt is { Length: > MaxExcerpt } ? responseExcerpt[..MaxExcerpt] : responseExcerpt;
+        Error = error is { Length: > 1000 } ? error[..1000] : error;
+    }
+
+    public string Id { get; private set; } = default!;
+    public string SubscriptionId { get; private set; } = default!;
+
+    /// <summary>The delivery; null for a test event.</summary>
+    public string? DeliveryId { get; private set; }
+    public string Topic { get; private set; } = default!;
+
+    /// <summary>1-based attempt number within the delivery (1 for a test event).</summary>
+    public int AttemptNumber { get; private set; }
+    public DateTimeOffset StartedAt { get; private set; }
+    public long DurationMs { get; private set; }
+
+    /// <summary>The request headers sent, as a JSON object.</summary>
+    public string RequestHeaders { get; private set; } = default!;
+
+    /// <summary>The HTTP status; null when no answer arrived (timeout, refused, DNS).</summary>
+    public int? StatusCode { get; private set; }
+
+    /// <summary>The first <see cref="MaxExcerpt"/> characters of the response body.</summary>
+    public string? ResponseExcerpt { get; private set; }
+    public string? Error { get; private set; }
 }

@@ -49,6 +49,12 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<AuditEntry> AuditLog => Set<AuditEntry>();
     public DbSet<ScaiControl.Domain.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<ScaiControl.Domain.Webhooks.WebhookSubscription>();
     public DbSet<ScaiControl.Domain.Webhooks.WebhookDelivery> WebhookDeliveries => Set<ScaiControl.Domain.Webhooks.WebhookDelivery>();
+    public DbSet<ScaiControl.Domain.Webhooks.WebhookDeliveryAttempt> WebhookDeliveryAttempts => Set<ScaiControl.Domain.Webhooks.WebhookDeliveryAttempt>();
+    public DbSet<ScaiControl.Infrastructure.Secrets.LocalSecret> LocalSecrets => Set<ScaiControl.Infrastructure.Secrets.LocalSecret>();
+    public DbSet<ServicePack> ServicePacks => Set<ServicePack>();
+    public DbSet<ServicePackItem> ServicePackItems => Set<ServicePackItem>();
+    public DbSet<PackSubscription> PackSubscriptions => Set<PackSubscription>();
+    public DbSet<SubscriptionCharge> SubscriptionCharges => Set<SubscriptionCharge>();
 
     /// <summary>True when <paramref name="partnerId"/>/<paramref name="tenantId"/> lie inside this context's scope (used on save).</summary>
     public bool InScope(string partnerId, string? tenantId) =>

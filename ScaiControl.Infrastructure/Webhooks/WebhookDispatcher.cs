@@ -52,7 +52,7 @@ public sealed record WebhookPassResult(int FannedOut, int DeliveriesCreated, int
 /// Standard Webhooks, and records the outcome: 2xx succeeded; 410 disables the subscriber; 429/503 honour
 /// Retry-After; anything else follows <see cref="RetrySchedule"/>.
 /// </summary>
-public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory http, WebhookOptions options, ILogger<WebhookDispatcher> logger)
+public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory http, WebhookOptions options, Secrets.ISecretStore secrets, ILogger<WebhookDispatcher> logger)
 {
     /// <summary>The named HttpClient used for deliveries.</summary>
     public const string HttpClientName = "webhooks";
@@ -176,7 +176,7 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
                         break;
                     case OutcomeKind.Gone:
                         row.Abandon(o.StatusCode, o.Error, now, countAttempt: true);
-                        sub?.Disable("The endpoint answered 410 Gone.");
+                        sub?.Disable("The endpoint answered 410 Gone.", now);
                         break;
                     case OutcomeKind.Skipped:
                         row.Abandon(null, o.Error, now, countAttempt: false);
@@ -188,7 +188,7 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
                             sub.RecordFailure(now);
                             if (sub.Enabled && now - sub.ConsecutiveFailureSince >= options.DisableAfterFailingFor)
                             {
-                                sub.Disable($"Every delivery failed for {options.DisableAfterFailingFor.TotalDays:0} days.");
+                                sub.Disable($"Every delivery failed for {options.DisableAfterFailingFor.TotalDays:0} days.", now);
                             }
                         }
 
@@ -292,8 +292,21 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
         }
 
         var body = BodyOf(e);
+        var signingSecrets = new List<string>();
+        foreach (var path in sub.SigningSecretPaths(now))
+        {
+            try
+            {
+                signingSecrets.Add(await secrets.ReadAsync(path, ct));
+            }
+            catch (KeyNotFoundException ex)
+            {
+                return new Outcome(OutcomeKind.Failure, null, "Signing secret unavailable: " + ex.Message, null);
+            }
+        }
+
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        foreach (var (name, value) in StandardWebhooks.Headers(sub.SigningSecrets(now), d.IdempotencyKey, DateTimeOffset.UtcNow, body))
+        foreach (var (name, value) in StandardWebhooks.Headers(signingSecrets, d.IdempotencyKey, DateTimeOffset.UtcNow, body))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }

@@ -10,16 +10,17 @@ namespace ScaiControl.Infrastructure.Webhooks;
 /// Creating and listing webhook subscribers (the operator's admin API). The URL is checked with
 /// <see cref="WebhookUrlPolicy"/> and the topics with <see cref="TopicFilter"/> before anything is written.
 /// </summary>
-public sealed class WebhookSubscriptionService(ScaiDbFactory factory, WebhookOptions options, TimeProvider clock)
+public sealed class WebhookSubscriptionService(ScaiDbFactory factory, WebhookOptions options, Secrets.ISecretStore secrets, TimeProvider clock)
 {
     private readonly WebhookUrlPolicy _urls = new(options.AllowHttp, options.SsrfProtection);
 
     /// <summary>
     /// Creates an enabled subscriber for <paramref name="partnerId"/> (default: the actor's partner; the operator
-    /// partner's subscribers receive every partner's events). The returned entity carries the whsec_ secret, shown once.
+    /// partner's subscribers receive every partner's events). Returns the subscriber and its whsec_ secret, shown once;
+    /// the secret itself goes to the secret store at the subscriber's SecretPath.
     /// </summary>
     /// <exception cref="DomainValidationException">Bad URL (field "url"), unknown topic (field "topics"), unknown partner (field "partner_id").</exception>
-    public async Task<WebhookSubscription> CreateAsync(Actor actor, string? url, IEnumerable<string?>? topics, string? description, string? partnerId, CancellationToken ct = default)
+    public async Task<(WebhookSubscription Subscriber, string Secret)> CreateAsync(Actor actor, string? url, IEnumerable<string?>? topics, string? description, string? partnerId, CancellationToken ct = default)
     {
         var uri = await _urls.CheckAsync(url, ct);
         var filter = TopicFilter.Parse(topics);
@@ -35,10 +36,15 @@ public sealed class WebhookSubscriptionService(ScaiDbFactory factory, WebhookOpt
             throw new DomainValidationException("partner_id", $"Unknown partner '{owner}'.");
         }
 
-        var subscriber = new WebhookSubscription(owner, uri.ToString(), filter, description, clock.GetUtcNow());
+        var id = Ids.New("whs");
+        var secret = StandardWebhooks.NewSecret();
+        var path = WebhookSubscription.NewSecretPath(id);
+        // The secret is stored first: if the subscriber insert then fails, an unreferenced secret is all that remains.
+        await secrets.WriteAsync(path, secret, ct);
+        var subscriber = new WebhookSubscription(owner, uri.ToString(), filter, description, path, clock.GetUtcNow(), id);
         db.WebhookSubscriptions.Add(subscriber);
         await db.SaveChangesAsync(ct);
-        return subscriber;
+        return (subscriber, secret);
     }
 
     /// <summary>The subscribers the actor may see, oldest first.</summary>

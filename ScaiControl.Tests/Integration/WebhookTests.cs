@@ -166,7 +166,7 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>
         var options = app.Services.GetRequiredService<WebhookOptions>();
         var small = new WebhookOptions { SsrfProtection = options.SsrfProtection, AllowHttp = options.AllowHttp, BatchSize = 3, Parallelism = 3 };
         var http = app.Services.GetRequiredService<IHttpClientFactory>();
-        WebhookDispatcher Node() => new(Db, http, small, NullLogger<WebhookDispatcher>.Instance);
+        WebhookDispatcher Node() => new(Db, http, small, app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>(), NullLogger<WebhookDispatcher>.Instance);
         async Task<int> Drain(WebhookDispatcher node)
         {
             var attempted = 0;
@@ -215,16 +215,19 @@ public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>
         await using var db = await Db.ForSystemAsync("test");
         foreach (var other in await db.WebhookSubscriptions.Where(s => s.Enabled).ToListAsync())
         {
-            other.Disable("test isolation");
+            other.Disable("test isolation", DateTimeOffset.UtcNow);
         }
 
         await db.SaveChangesAsync();
         await Dispatcher.FanOutAsync(DateTimeOffset.UtcNow); // the backlog (demo data, earlier tests) goes to no one
 
-        var s = new WebhookSubscription(partnerId, url, TopicFilter.Parse(topics), "test receiver", DateTimeOffset.UtcNow);
+        var secret = StandardWebhooks.NewSecret();
+        var path = $"test/{Guid.NewGuid():N}";
+        await app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>().WriteAsync(path, secret);
+        var s = new WebhookSubscription(partnerId, url, TopicFilter.Parse(topics), "test receiver", path, DateTimeOffset.UtcNow);
         db.WebhookSubscriptions.Add(s);
         await db.SaveChangesAsync();
-        return (s.Id, s.Secret);
+        return (s.Id, secret);
     }
 }
 

@@ -93,8 +93,8 @@ public static class Endpoints
     /// <summary>POST /api/v1/admin/webhook-subscriptions {"url", "topics", "description", "partner_id"?}.</summary>
     public static async Task<Created<WebhookSubscriptionCreatedDto>> CreateWebhookSubscription(WebhookSubscriptionRequest? body, HttpContext http, ScaiControl.Infrastructure.Webhooks.WebhookSubscriptionService service, CancellationToken ct)
     {
-        var s = await service.CreateAsync(http.User.ToActor(), body?.Url, body?.Topics, body?.Description, body?.PartnerId, ct);
-        return TypedResults.Created($"/api/v1/admin/webhook-subscriptions/{s.Id}", new WebhookSubscriptionCreatedDto(WebhookSubscriptionDto.From(s), s.Secret));
+        var (s, secret) = await service.CreateAsync(http.User.ToActor(), body?.Url, body?.Topics, body?.Description, body?.PartnerId, ct);
+        return TypedResults.Created($"/api/v1/admin/webhook-subscriptions/{s.Id}", new WebhookSubscriptionCreatedDto(WebhookSubscriptionDto.From(s), secret));
     }
 
     /// <summary>GET /api/v1/admin/webhook-subscriptions.</summary>

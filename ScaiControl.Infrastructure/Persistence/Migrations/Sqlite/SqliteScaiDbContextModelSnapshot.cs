@@ -283,6 +283,9 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<bool>("IsActive")
                         .HasColumnType("INTEGER");
 
+                    b.Property<int?>("MarginBasisPoints")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Name")
                         .IsRequired()
                         .HasMaxLength(200)
@@ -291,12 +294,32 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.Property<long>("PriceMinor")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("PriceRefreshedAt")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PricingModel")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ServiceId")
                         .IsRequired()
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<int?>("TermPeriods")
+                        .HasColumnType("INTEGER");
+
                     b.Property<int>("TrialDays")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TrialEndBehavior")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("UnitCostMinor")
                         .HasColumnType("INTEGER");
 
                     b.HasKey("Id");
@@ -346,6 +369,106 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .IsUnique();
 
                     b.ToTable("services", (string)null);
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Catalog.ServicePack", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("DiscountBasisPoints")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long?>("FixedPriceMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Interval")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("IsActive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Pricing")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Code")
+                        .IsUnique();
+
+                    b.ToTable("service_packs", (string)null);
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Catalog.ServicePackItem", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PackId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PlanId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ServiceId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PlanId");
+
+                    b.HasIndex("ServiceId");
+
+                    b.HasIndex("PackId", "ServiceId")
+                        .IsUnique();
+
+                    b.ToTable("service_pack_items", (string)null);
                 });
 
             modelBuilder.Entity("ScaiControl.Domain.Events.OutboxEvent", b =>
@@ -711,6 +834,94 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("invoice_lines", (string)null);
                 });
 
+            modelBuilder.Entity("ScaiControl.Domain.Subscriptions.PackSubscription", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BilledThrough")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("BillingAnchor")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CancellationReason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CancelledAt")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CurrentPeriodEnd")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CurrentPeriodStart")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Interval")
+                        .IsRequired()
+                        .HasMaxLength(10)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PackId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PriceMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsConcurrencyToken()
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("PackId");
+
+                    b.HasIndex("Status", "BilledThrough");
+
+                    b.HasIndex("TenantId", "Status");
+
+                    b.ToTable("pack_subscriptions", (string)null);
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Subscriptions.Subscription", b =>
                 {
                     b.Property<string>("Id")
@@ -754,6 +965,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(10)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("PackSubscriptionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("PartnerId")
                         .IsRequired()
                         .HasMaxLength(40)
@@ -761,6 +976,17 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.Property<string>("PlanId")
                         .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("RateMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ScheduledPlanAt")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ScheduledPlanId")
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
@@ -779,7 +1005,15 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("TermEnd")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("TrialEnd")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TrialEndingNotifiedAt")
                         .HasMaxLength(33)
                         .HasColumnType("TEXT");
 
@@ -791,7 +1025,11 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("PackSubscriptionId");
+
                     b.HasIndex("PlanId");
+
+                    b.HasIndex("ScheduledPlanId");
 
                     b.HasIndex("ServiceId");
 
@@ -800,6 +1038,77 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("TenantId", "Status");
 
                     b.ToTable("subscriptions", (string)null);
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Subscriptions.SubscriptionCharge", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AmountMinor")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Description")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InvoiceId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PeriodEnd")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PeriodStart")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PlanChangeId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("SubscriptionId");
+
+                    b.HasIndex("TenantId", "InvoiceId");
+
+                    b.ToTable("subscription_charges", (string)null);
                 });
 
             modelBuilder.Entity("ScaiControl.Domain.Templates.InvoiceTemplate", b =>
@@ -1037,6 +1346,62 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("webhook_deliveries", (string)null);
                 });
 
+            modelBuilder.Entity("ScaiControl.Domain.Webhooks.WebhookDeliveryAttempt", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("AttemptNumber")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("DeliveryId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("DurationMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RequestHeaders")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResponseExcerpt")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int?>("StatusCode")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Topic")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("DeliveryId");
+
+                    b.HasIndex("SubscriptionId", "StartedAt");
+
+                    b.ToTable("webhook_delivery_attempts", (string)null);
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Webhooks.WebhookSubscription", b =>
                 {
                     b.Property<string>("Id")
@@ -1056,6 +1421,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("DisabledAt")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("DisabledReason")
                         .HasMaxLength(500)
                         .HasColumnType("TEXT");
@@ -1068,22 +1437,27 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("PreviousSecret")
-                        .HasMaxLength(200)
-                        .HasColumnType("TEXT");
-
                     b.Property<string>("PreviousSecretExpiresAt")
                         .HasMaxLength(33)
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("Secret")
+                    b.Property<string>("PreviousSecretPath")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SecretPath")
                         .IsRequired()
-                        .HasMaxLength(200)
+                        .HasMaxLength(300)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Topics")
                         .IsRequired()
                         .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("Url")
@@ -1119,6 +1493,27 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("document_sequences", (string)null);
                 });
 
+            modelBuilder.Entity("ScaiControl.Infrastructure.Secrets.LocalSecret", b =>
+                {
+                    b.Property<string>("Path")
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Value")
+                        .IsRequired()
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Path");
+
+                    b.ToTable("local_secrets", (string)null);
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Billing.PartnerConfiguration", b =>
                 {
                     b.HasOne("ScaiControl.Domain.Tenancy.Partner", null)
@@ -1139,6 +1534,27 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 
             modelBuilder.Entity("ScaiControl.Domain.Catalog.Plan", b =>
                 {
+                    b.HasOne("ScaiControl.Domain.Catalog.Service", null)
+                        .WithMany()
+                        .HasForeignKey("ServiceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Catalog.ServicePackItem", b =>
+                {
+                    b.HasOne("ScaiControl.Domain.Catalog.ServicePack", null)
+                        .WithMany("Items")
+                        .HasForeignKey("PackId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("ScaiControl.Domain.Catalog.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("PlanId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
                     b.HasOne("ScaiControl.Domain.Catalog.Service", null)
                         .WithMany()
                         .HasForeignKey("ServiceId")
@@ -1173,13 +1589,38 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("ScaiControl.Domain.Subscriptions.PackSubscription", b =>
+                {
+                    b.HasOne("ScaiControl.Domain.Catalog.ServicePack", null)
+                        .WithMany()
+                        .HasForeignKey("PackId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ScaiControl.Domain.Tenancy.Tenant", null)
+                        .WithMany()
+                        .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Subscriptions.Subscription", b =>
                 {
+                    b.HasOne("ScaiControl.Domain.Subscriptions.PackSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("PackSubscriptionId")
+                        .OnDelete(DeleteBehavior.Restrict);
+
                     b.HasOne("ScaiControl.Domain.Catalog.Plan", null)
                         .WithMany()
                         .HasForeignKey("PlanId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
+
+                    b.HasOne("ScaiControl.Domain.Catalog.Plan", null)
+                        .WithMany()
+                        .HasForeignKey("ScheduledPlanId")
+                        .OnDelete(DeleteBehavior.Restrict);
 
                     b.HasOne("ScaiControl.Domain.Catalog.Service", null)
                         .WithMany()
@@ -1190,6 +1631,15 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasOne("ScaiControl.Domain.Tenancy.Tenant", null)
                         .WithMany()
                         .HasForeignKey("TenantId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Subscriptions.SubscriptionCharge", b =>
+                {
+                    b.HasOne("ScaiControl.Domain.Subscriptions.Subscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired();
                 });
@@ -1238,6 +1688,25 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasForeignKey("SubscriptionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Webhooks.WebhookDeliveryAttempt", b =>
+                {
+                    b.HasOne("ScaiControl.Domain.Webhooks.WebhookDelivery", null)
+                        .WithMany()
+                        .HasForeignKey("DeliveryId")
+                        .OnDelete(DeleteBehavior.Cascade);
+
+                    b.HasOne("ScaiControl.Domain.Webhooks.WebhookSubscription", null)
+                        .WithMany()
+                        .HasForeignKey("SubscriptionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Catalog.ServicePack", b =>
+                {
+                    b.Navigation("Items");
                 });
 
             modelBuilder.Entity("ScaiControl.Domain.Invoicing.Invoice", b =>

@@ -1,0 +1,75 @@
+using ScaiControl.Domain.Common;
+
+namespace ScaiControl.Domain.Subscriptions;
+
+/// <summary>Why a <see cref="SubscriptionCharge"/> exists.</summary>
+public enum SubscriptionChargeKind
+{
+    /// <summary>The prorated price of the new plan for the rest of the period (upgrade or downgrade).</summary>
+    ProrationCharge,
+
+    /// <summary>The unused part of the old plan, credited (negative amount).</summary>
+    ProrationCredit,
+}
+
+/// <summary>
+/// A one-off amount waiting for the tenant's next invoice (issue 4: plan-change proration): positive = charge,
+/// negative = credit, integer minor units of <see cref="Currency"/>. <see cref="InvoiceId"/> is set in the same
+/// transaction that puts it on an invoice, so it is billed exactly once.
+/// </summary>
+public sealed class SubscriptionCharge : ITenantOwned
+{
+    private SubscriptionCharge() { }
+
+    /// <summary>A pending charge (or credit, when <paramref name="amountMinor"/> is negative).</summary>
+    public SubscriptionCharge(Subscription subscription, SubscriptionChargeKind kind, string description, long amountMinor, string currency,
+        DateTimeOffset periodStart, DateTimeOffset periodEnd, string? planChangeId, DateTimeOffset now)
+    {
+        Id = Ids.New("chg");
+        PartnerId = subscription.PartnerId;
+        TenantId = subscription.TenantId;
+        SubscriptionId = subscription.Id;
+        Kind = kind;
+        Description = Guard.Text(description, "description", 500);
+        AmountMinor = amountMinor;
+        Currency = Currencies.Require(currency);
+        PeriodStart = periodStart;
+        PeriodEnd = periodEnd;
+        PlanChangeId = planChangeId;
+        CreatedAt = now;
+    }
+
+    public string Id { get; private set; } = default!;
+    public string PartnerId { get; private set; } = default!;
+    public string TenantId { get; private set; } = default!;
+    public string SubscriptionId { get; private set; } = default!;
+    public SubscriptionChargeKind Kind { get; private set; }
+    public string Description { get; private set; } = default!;
+
+    /// <summary>Signed amount in minor units: positive charge, negative credit (VAT is added on the invoice).</summary>
+    public long AmountMinor { get; private set; }
+    public string Currency { get; private set; } = default!;
+
+    /// <summary>The part of the period the amount covers [start, end), UTC (BT-134/BT-135 on the invoice line).</summary>
+    public DateTimeOffset PeriodStart { get; private set; }
+    public DateTimeOffset PeriodEnd { get; private set; }
+
+    /// <summary>Groups the charge and credit of one plan change.</summary>
+    public string? PlanChangeId { get; private set; }
+
+    /// <summary>The invoice it went on; null while pending.</summary>
+    public string? InvoiceId { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>Records the invoice that carries this amount.</summary>
+    /// <exception cref="DomainConflictException">Already invoiced.</exception>
+    public void MarkInvoiced(string invoiceId)
+    {
+        if (InvoiceId is not null)
+        {
+            throw new DomainConflictException($"Charge {Id} is already on invoice {InvoiceId}.");
+        }
+
+        InvoiceId = invoiceId;
+    }
+}
