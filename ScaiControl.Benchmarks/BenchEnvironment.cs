@@ -81,7 +81,7 @@ internal sealed class BenchEnvironment : IAsyncDisposable
             await connection.OpenAsync();
             await using var create = new NpgsqlCommand($"CREATE DATABASE {database}", connection);
             await create.ExecuteNonQueryAsync();
-            label = "PostgreSQL " + connection.ServerVersion;
+            label = "PostgreSQL " + connection.PostgreSqlVersion.ToString(2);
             connectionString = new NpgsqlConnectionStringBuilder(pgServer) { Database = database }.ConnectionString;
         }
         else

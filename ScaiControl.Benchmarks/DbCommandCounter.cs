@@ -74,19 +74,19 @@ internal sealed partial class DbCommandCounter : IObserver<DiagnosticListener>, 
         }
     }
 
-    /// <summary>Each statement's verb and table, e.g. "SELECT local_secrets"; a batch's statements joined with "+".</summary>
+    /// <summary>Each statement's verb and table (and an UPDATE's first column), e.g. "SELECT local_secrets", "UPDATE webhook_deliveries SET NextAttemptAt"; a batch's statements joined with "+".</summary>
     private static string KindOf(string sql)
     {
         var kinds = sql.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
             .Select(statement => Statement().Match(statement))
             .Where(m => m.Success)
-            .Select(m => $"{m.Groups["verb"].Value.ToUpperInvariant()} {m.Groups["table"].Value}")
+            .Select(m => $"{m.Groups["verb"].Value.ToUpperInvariant()} {m.Groups["table"].Value}{(m.Groups["set"].Success ? $" SET {m.Groups["set"].Value}" : string.Empty)}")
             .Distinct()
             .ToList();
         return kinds.Count == 0 ? "other" : string.Join(" + ", kinds);
     }
 
-    [GeneratedRegex("""^(?:(?<verb>UPDATE)\s+|(?<verb>INSERT)\s+INTO\s+|(?<verb>DELETE)\s+FROM\s+|(?<verb>SELECT)\b.*?\bFROM\s+)"?(?<table>\w+)""", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
+    [GeneratedRegex("""^(?:(?<verb>UPDATE)\s+|(?<verb>INSERT)\s+INTO\s+|(?<verb>DELETE)\s+FROM\s+|(?<verb>SELECT)\b.*?\bFROM\s+)"?(?<table>\w+)"?(?:\s+AS\s+"?\w+"?)?(?:\s+SET\s+(?:"?\w+"?\.)?"?(?<set>\w+))?""", RegexOptions.IgnoreCase | RegexOptions.Singleline)]
     private static partial Regex Statement();
 
     void IObserver<DiagnosticListener>.OnCompleted()
