@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Microsoft.EntityFrameworkCore;
 using ScaiControl.Domain.Webhooks;
 using ScaiControl.Infrastructure.Webhooks;
 
@@ -66,6 +65,7 @@ internal static class WebhookBenchmark
             {
                 throw new InvalidOperationException("A delivery's webhook-signature did not verify with an independent HMAC-SHA256.");
             }
+
             foreach (var (name, batchSize, parallelism, delayMs) in Settings)
             {
                 env.Options.BatchSize = batchSize;
@@ -100,8 +100,8 @@ internal static class WebhookBenchmark
         var machine = Invariant($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, {Environment.OSVersion}, .NET {Environment.Version}, load average {loadBefore} at the start and {LoadAverage()} at the end (other work shares the cores)");
         return Invariant($"""
             Machine and run: {machine}; benchmark wall time {total.Elapsed.TotalSeconds:F0} s (build not included).
-            Command: `scripts/bench.sh webhooks {count}` (SQLite, and PostgreSQL on a throwaway server with default
-            durability settings, started by the script). Everything below comes from that one run.
+            Command: `scripts/bench.sh webhooks {count}` ({(providers.Count > 1 ? "SQLite, and PostgreSQL on a throwaway server with default durability settings, started by the script" : "SQLite only")}).
+            Everything below comes from that one run.
 
             **Throughput.** The real `WebhookDispatcher` from the app's service registrations (`AddScaiInfrastructure`):
             `RunAsync` passes back to back (fan-out, then one deliver batch), Standard Webhooks signing with the secret
