@@ -83,7 +83,8 @@ public sealed class PackSubscription : AggregateRoot, ITenantOwned
             throw new DomainValidationException("pack_id", $"Pack {pack.Code} is no longer on sale.");
         }
 
-        if (items.Count != pack.Items.Count || items.Count == 0 || items.Where((p, i) => p.Plan.Id != pack.Items[i].PlanId || p.Service.Id != pack.Items[i].ServiceId).Any())
+        var ordered = pack.Items.OrderBy(i => i.Position).ToList();
+        if (items.Count != ordered.Count || items.Count == 0 || items.Where((p, i) => p.Plan.Id != ordered[i].PlanId || p.Service.Id != ordered[i].ServiceId).Any())
         {
             throw new ArgumentException("The resolved items must be the pack's items in order.", nameof(items));
         }

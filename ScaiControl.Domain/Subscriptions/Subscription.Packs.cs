@@ -17,8 +17,8 @@ public sealed partial class Subscription
     public bool IsPackChild => PackSubscriptionId is not null;
 
     /// <summary>
-    /// A child of <paramref name="parent"/>: pending, then at once active with the parent's period, without an
-    /// event. Pack children have no trial (the pack has none).
+    /// A pending child of <paramref name="parent"/> on the parent's period; the parent's activation activates it
+    /// (without an event of its own). Pack children have no trial (the pack has none).
     /// </summary>
     internal static Subscription StartPackChild(PackSubscription parent, Service service, Plan plan, DateTimeOffset now)
     {
@@ -26,7 +26,6 @@ public sealed partial class Subscription
         child.CurrentPeriodStart = parent.CurrentPeriodStart;
         child.CurrentPeriodEnd = parent.CurrentPeriodEnd;
         child.BillingAnchor = parent.BillingAnchor;
-        child.ApplyPackAction(SubscriptionAction.Activate, now, null);
         return child;
     }
 
