@@ -67,12 +67,15 @@ public static class PackPrices
 
 /// <summary>
 /// A service pack (spec 002 migration 014): several (service, plan) pairs sold under one billable line. All its plans
-/// share one currency and one interval; one item per service; at least two items. Catalog data, owned by the operator.
+/// share one currency and one interval; one item per service; 2 to 50 items. Catalog data, owned by the operator.
 /// </summary>
 public sealed class ServicePack
 {
     /// <summary>The fewest items a pack has (a pack of one is just the plan).</summary>
     public const int MinItems = 2;
+
+    /// <summary>The most items a pack has (keeps every sum × basis points product far inside 64 bits).</summary>
+    public const int MaxItems = 50;
 
     private readonly List<ServicePackItem> _items = [];
 
@@ -173,9 +176,9 @@ public sealed class ServicePack
     /// <exception cref="DomainValidationException">The first broken rule, with the field ("items", "items[1].plan_id", "fixed_price").</exception>
     public void SetItems(IReadOnlyList<(Service Service, Plan Plan)> pairs, DateTimeOffset now)
     {
-        if (pairs.Count < MinItems)
+        if (pairs.Count is < MinItems or > MaxItems)
         {
-            throw new DomainValidationException("items", $"A pack bundles at least {MinItems} plans of different services.");
+            throw new DomainValidationException("items", $"A pack bundles {MinItems} to {MaxItems} plans of different services.");
         }
 
         for (var i = 0; i < pairs.Count; i++)

@@ -70,7 +70,20 @@ public sealed class PackCatalogService(ScaiDbFactory factory, TimeProvider clock
             input.FixedPrice, input.DiscountBasisPoints, input.Currency ?? string.Empty, BillingIntervals.Parse(input.Interval), now);
         pack.SetItems(await ResolveAsync(db, input.Items, ct), now);
         db.ServicePacks.Add(pack);
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            if (await CodeTakenAsync(code, ct))
+            {
+                throw new DomainValidationException("code", $"A pack with code '{code}' already exists."); // created at the same moment
+            }
+
+            throw;
+        }
+
         return await GetAsync(actor, pack.Id, ct);
     }
 
@@ -160,6 +173,12 @@ public sealed class PackCatalogService(ScaiDbFactory factory, TimeProvider clock
         }
 
         return pairs;
+    }
+
+    private async Task<bool> CodeTakenAsync(string code, CancellationToken ct)
+    {
+        await using var db = factory.ForPlatform("pack-code-check");
+        return await db.ServicePacks.AnyAsync(p => p.Code == code, ct);
     }
 
     private static async Task SaveAsync(ScaiDbContext db, string id, CancellationToken ct)

@@ -53,7 +53,7 @@ public sealed class PackSubscriptionService(ScaiDbFactory factory, TimeProvider 
         return new PackSubscriptionView(parent, pack, tenant.Name, children.Select((c, i) => new PackChildView(c, view.Items[i].Service, view.Items[i].Plan)).ToList());
     }
 
-    /// <summary>The pack subscriptions the actor may see (its tenant's; a partner's tenants'; all for the operator), newest first.</summary>
+    /// <summary>The pack subscriptions the actor may see (its tenant's; a partner's tenants'; all for the operator), the newest 200 first.</summary>
     public async Task<IReadOnlyList<PackSubscriptionView>> ListAsync(Actor actor, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.SubscriptionsRead);

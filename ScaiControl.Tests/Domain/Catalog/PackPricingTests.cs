@@ -74,6 +74,16 @@ public sealed class PackPricingTests
     }
 
     [Fact]
+    public void MoreThanFiftyItems_AreRefused()
+    {
+        var (pack, pairs) = Build(PackPricing.Percentage, null, 1000, Enumerable.Repeat((100L, "EUR", BillingInterval.Month), 51).ToArray());
+
+        Assert.Equal("items", Assert.Throws<DomainValidationException>(() => pack.SetItems(pairs, Now)).Field);
+        pack.SetItems(pairs.Take(50).ToList(), Now);
+        Assert.Equal(50, pack.Items.Count);
+    }
+
+    [Fact]
     public void ARetiredPlan_CannotJoinAPack()
     {
         var (pack, pairs) = Build(PackPricing.Percentage, null, 1000, (2900, "EUR", BillingInterval.Month), (4900, "EUR", BillingInterval.Month));
