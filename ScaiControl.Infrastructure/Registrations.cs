@@ -56,6 +56,9 @@ public static class Registrations
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton(configuration.GetSection("Subscriptions").Get<SubscriptionLifecycleOptions>() ?? new SubscriptionLifecycleOptions());
         services.AddSingleton<SubscriptionReaper>();
+        services.AddSingleton<Packs.PackSubscriptionReaper>();
+        services.AddSingleton<Packs.PackCatalogService>();
+        services.AddSingleton<Packs.PackSubscriptionService>();
         services.AddSingleton<CatalogService>();
         services.AddSingleton<BillingProfileService>();
         services.AddSingleton<TenancyService>();

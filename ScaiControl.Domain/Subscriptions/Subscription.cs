@@ -8,7 +8,7 @@ namespace ScaiControl.Domain.Subscriptions;
 /// <see cref="SubscriptionStateMachine"/>. Every transition is one method; a forbidden one raises
 /// <see cref="SubscriptionTransitionException"/>. Each transition raises its outbox event. Times are UTC.
 /// </summary>
-public sealed class Subscription : AggregateRoot, ITenantOwned
+public sealed partial class Subscription : AggregateRoot, ITenantOwned
 {
     private Subscription() { }
 
@@ -218,6 +218,7 @@ public sealed class Subscription : AggregateRoot, ITenantOwned
 
     private void Ensure(SubscriptionAction action)
     {
+        EnsureNotPackChild(action);
         if (SubscriptionStateMachine.Find(Status, action) is null)
         {
             throw new SubscriptionTransitionException(Status, action);
@@ -226,6 +227,7 @@ public sealed class Subscription : AggregateRoot, ITenantOwned
 
     private void Move(SubscriptionAction action, DateTimeOffset now, params (string Key, object? Value)[] extra)
     {
+        EnsureNotPackChild(action);
         var transition = SubscriptionStateMachine.Find(Status, action) ?? throw new SubscriptionTransitionException(Status, action);
         var previous = Status;
         Status = transition.To;
@@ -248,6 +250,9 @@ public sealed class Subscription : AggregateRoot, ITenantOwned
             payload[key] = value;
         }
 
-        Raise(new DomainEvent(transition.Topic, PartnerId, TenantId, Id, now, payload));
+        if (!_packDriven)
+        {
+            Raise(new DomainEvent(transition.Topic, PartnerId, TenantId, Id, now, payload));
+        }
     }
 }

@@ -30,14 +30,15 @@ public sealed record SubscriptionDto(
     string Id, string PartnerId, string TenantId, string TenantName, string ServiceId, string ServiceSlug, string ServiceName, string PlanId,
     string PlanCode, string PlanName, long Price, string Currency, string Status, IReadOnlyList<string> AllowedActions,
     DateTimeOffset CurrentPeriodStart, DateTimeOffset CurrentPeriodEnd, DateTimeOffset? TrialEnd, string? CancellationReason,
-    DateTimeOffset? CancelledAt, DateTimeOffset CreatedAt)
+    DateTimeOffset? CancelledAt, DateTimeOffset CreatedAt, string? PackSubscriptionId = null)
 {
+    /// <summary>From a view; a pack child allows no action of its own (it moves with its pack_subscription_id).</summary>
     public static SubscriptionDto From(SubscriptionView v)
     {
         var s = v.Subscription;
         return new(s.Id, s.PartnerId, s.TenantId, v.TenantName, s.ServiceId, v.ServiceSlug, v.ServiceName, s.PlanId, v.PlanCode, v.PlanName,
-            v.PriceMinor, v.Currency, s.Status.WireName(), SubscriptionStateMachine.AllowedActions(s.Status).Select(a => a.WireName()).ToArray(),
-            s.CurrentPeriodStart, s.CurrentPeriodEnd, s.TrialEnd, s.CancellationReason, s.CancelledAt, s.CreatedAt);
+            v.PriceMinor, v.Currency, s.Status.WireName(), s.IsPackChild ? [] : SubscriptionStateMachine.AllowedActions(s.Status).Select(a => a.WireName()).ToArray(),
+            s.CurrentPeriodStart, s.CurrentPeriodEnd, s.TrialEnd, s.CancellationReason, s.CancelledAt, s.CreatedAt, s.PackSubscriptionId);
     }
 }
 
