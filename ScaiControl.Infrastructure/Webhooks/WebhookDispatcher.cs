@@ -221,27 +221,33 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
     }
 
     /// <summary>The JSON body POSTed for an event: {"id","type","timestamp","partner_id","tenant_id","data"}.</summary>
-    public static string BodyOf(OutboxEvent e)
+    public static string BodyOf(OutboxEvent e) => BodyOf(e.IdempotencyKey, e.Topic, e.OccurredAt, e.PartnerId, e.TenantId, e.PayloadJson);
+
+    /// <summary>
+    /// The envelope: "id" (the idempotency key, = webhook-id), "type" (the topic), "timestamp" (when it happened,
+    /// UTC, milliseconds), "partner_id", "tenant_id" (null for partner-level events) and "data" (the topic's payload).
+    /// </summary>
+    public static string BodyOf(string id, string topic, DateTimeOffset occurredAt, string partnerId, string? tenantId, string payloadJson)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
-            w.WriteString("id", e.IdempotencyKey);
-            w.WriteString("type", e.Topic);
-            w.WriteString("timestamp", e.OccurredAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteString("partner_id", e.PartnerId);
-            if (e.TenantId is null)
+            w.WriteString("id", id);
+            w.WriteString("type", topic);
+            w.WriteString("timestamp", occurredAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("partner_id", partnerId);
+            if (tenantId is null)
             {
                 w.WriteNull("tenant_id");
             }
             else
             {
-                w.WriteString("tenant_id", e.TenantId);
+                w.WriteString("tenant_id", tenantId);
             }
 
             w.WritePropertyName("data");
-            using (var payload = JsonDocument.Parse(e.PayloadJson))
+            using (var payload = JsonDocument.Parse(payloadJson))
             {
                 payload.RootElement.WriteTo(w);
             }
