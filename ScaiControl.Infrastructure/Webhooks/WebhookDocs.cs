@@ -141,7 +141,7 @@ public static class WebhookDocs
         Line("  `status` is `failed` or `succeeded`, default both), or");
         Line("  `scaicontrol admin webhooks replay --subscription whs_... [--since RFC3339] [--topic T] [--status failed]`.");
         Line();
-        Line("A disabled subscriber is re-enabled before replaying (409 otherwise). Partner admins manage only their own");
+        Line("A disabled subscriber must be re-enabled before a replay (409 otherwise). Partner admins manage only their own");
         Line("partner's subscribers; another partner's subscriber or delivery answers 404 and nothing changes.");
         Line();
 
