@@ -22,7 +22,7 @@ public static class Roles
         [
             Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
             Permissions.InvoicesWrite, Permissions.TenantsRead, Permissions.TenantsWrite, Permissions.BillingProfileRead,
-            Permissions.BillingProfileWrite,
+            Permissions.BillingProfileWrite, Permissions.WebhooksWrite,
         ],
         [TenantAdmin] =
         [
@@ -55,10 +55,13 @@ public static class Permissions
     /// <summary>Invoice and credit-note templates: list, save drafts, publish, preview (the operator only).</summary>
     public const string TemplatesWrite = "templates:write";
 
+    /// <summary>Webhook subscribers of the actor's own partner (the operator: all): create, edit, rotate, test, replay.</summary>
+    public const string WebhooksWrite = "webhooks:write";
+
     /// <summary>Every permission.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         CatalogRead, CatalogWrite, SubscriptionsRead, SubscriptionsWrite, InvoicesRead, InvoicesWrite, BillingRun,
-        BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite, TemplatesWrite,
+        BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite, TemplatesWrite, WebhooksWrite,
     ];
 }

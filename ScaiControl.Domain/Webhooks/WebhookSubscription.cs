@@ -177,6 +177,24 @@ public sealed class WebhookDelivery
         Status = NextAttemptAt is null ? WebhookDeliveryStatus.Failed : WebhookDeliveryStatus.Pending;
     }
 
+    /// <summary>
+    /// Sends the delivery again (operator replay): pending and due at <paramref name="now"/>, with a fresh retry
+    /// schedule (the attempt counter restarts at 0; the attempt log keeps every earlier attempt).
+    /// </summary>
+    /// <exception cref="DomainConflictException">The delivery is still pending (it will be sent anyway; replaying it could send it twice at once).</exception>
+    public void Replay(DateTimeOffset now)
+    {
+        if (Status == WebhookDeliveryStatus.Pending)
+        {
+            throw new DomainConflictException("The delivery is still pending: it is sent at its next attempt; only succeeded or failed deliveries are replayed.",
+                "pending", []);
+        }
+
+        Status = WebhookDeliveryStatus.Pending;
+        Attempts = 0;
+        NextAttemptAt = now;
+    }
+
     /// <summary>Gives up without another attempt (the subscriber is disabled or gone).</summary>
     public void Abandon(int? statusCode, string error, DateTimeOffset now, bool countAttempt)
     {

@@ -33,6 +33,9 @@ public sealed class WebhookOptions
 
     /// <summary>A subscriber failing without a single success for this long is disabled.</summary>
     public TimeSpan DisableAfterFailingFor { get; set; } = TimeSpan.FromDays(5);
+
+    /// <summary>After a secret rotation, how long the previous secret still signs (both signatures are sent).</summary>
+    public TimeSpan RotationOverlap { get; set; } = TimeSpan.FromHours(24);
 }
 
 /// <summary>What a pass did.</summary>
@@ -158,6 +161,9 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
         await Parallel.ForEachAsync(claimed, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = ct }, async (d, token) =>
             outcomes[d.Id] = await AttemptAsync(subscribers.GetValueOrDefault(d.SubscriptionId), events[d.EventId], d, now, token));
 
+        // A node stopped here (cancelled, killed) records nothing: its leases run out and another node delivers again.
+        ct.ThrowIfCancellationRequested();
+
         await using (var db = await factory.ForSystemAsync("webhook-dispatcher", ct))
         {
             var ids = claimed.Select(d => d.Id).ToList();
@@ -168,6 +174,11 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
             {
                 var o = outcomes[row.Id];
                 var sub = subs.GetValueOrDefault(row.SubscriptionId);
+                if (row.Status != WebhookDeliveryStatus.Pending)
+                {
+                    continue; // replayed or settled meanwhile by another node after our lease ran out
+                }
+
                 switch (o.Kind)
                 {
                     case OutcomeKind.Success:
@@ -194,6 +205,13 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
 
                         break;
                 }
+
+                if (o.Kind != OutcomeKind.Skipped)
+                {
+                    // The attempt log row goes in the same save as the delivery's outcome.
+                    db.WebhookDeliveryAttempts.Add(new WebhookDeliveryAttempt(row.SubscriptionId, row.Id, row.Topic, row.Attempts, now, o.Send.DurationMs,
+                        o.Send.RequestHeadersJson, o.StatusCode, o.Send.ResponseExcerpt, o.Kind == OutcomeKind.Success ? null : o.Error));
+                }
             }
 
             await db.SaveChangesAsync(ct);
@@ -203,27 +221,33 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
     }
 
     /// <summary>The JSON body POSTed for an event: {"id","type","timestamp","partner_id","tenant_id","data"}.</summary>
-    public static string BodyOf(OutboxEvent e)
+    public static string BodyOf(OutboxEvent e) => BodyOf(e.IdempotencyKey, e.Topic, e.OccurredAt, e.PartnerId, e.TenantId, e.PayloadJson);
+
+    /// <summary>
+    /// The envelope: "id" (the idempotency key, = webhook-id), "type" (the topic), "timestamp" (when it happened,
+    /// UTC, milliseconds), "partner_id", "tenant_id" (null for partner-level events) and "data" (the topic's payload).
+    /// </summary>
+    public static string BodyOf(string id, string topic, DateTimeOffset occurredAt, string partnerId, string? tenantId, string payloadJson)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream))
         {
             w.WriteStartObject();
-            w.WriteString("id", e.IdempotencyKey);
-            w.WriteString("type", e.Topic);
-            w.WriteString("timestamp", e.OccurredAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
-            w.WriteString("partner_id", e.PartnerId);
-            if (e.TenantId is null)
+            w.WriteString("id", id);
+            w.WriteString("type", topic);
+            w.WriteString("timestamp", occurredAt.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture));
+            w.WriteString("partner_id", partnerId);
+            if (tenantId is null)
             {
                 w.WriteNull("tenant_id");
             }
             else
             {
-                w.WriteString("tenant_id", e.TenantId);
+                w.WriteString("tenant_id", tenantId);
             }
 
             w.WritePropertyName("data");
-            using (var payload = JsonDocument.Parse(e.PayloadJson))
+            using (var payload = JsonDocument.Parse(payloadJson))
             {
                 payload.RootElement.WriteTo(w);
             }
@@ -278,9 +302,29 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
     {
         if (sub is null || !sub.Enabled)
         {
-            return new Outcome(OutcomeKind.Skipped, null, "The subscriber is disabled or deleted.", null);
+            return new Outcome(OutcomeKind.Skipped, null, "The subscriber is disabled or deleted.", null, WebhookSendResult.NotSent(string.Empty));
         }
 
+        var send = await SendAsync(sub, d.IdempotencyKey, BodyOf(e), now, ct);
+        var kind = send.StatusCode switch
+        {
+            >= 200 and < 300 => OutcomeKind.Success,
+            410 => OutcomeKind.Gone,
+            _ => OutcomeKind.Failure,
+        };
+        var error = kind == OutcomeKind.Gone ? "410 Gone: the subscriber is disabled." : send.Error ?? (send.StatusCode is { } c ? $"HTTP {c}" : "No answer.");
+        return new Outcome(kind, send.StatusCode, error, send.RetryAfter, send);
+    }
+
+    /// <summary>
+    /// POSTs <paramref name="body"/> to the subscriber, signed per Standard Webhooks with webhook-id
+    /// <paramref name="messageId"/> and every secret the subscriber currently signs with (two during a rotation
+    /// window), with the <see cref="WebhookOptions.Timeout"/>. Never throws for the endpoint's faults (refused URL,
+    /// missing secret, timeout, connection error): they come back as <see cref="WebhookSendResult.Error"/>.
+    /// Retry-After (seconds or an HTTP date) is read from 429 and 503 answers.
+    /// </summary>
+    public async Task<WebhookSendResult> SendAsync(WebhookSubscription sub, string messageId, string body, DateTimeOffset now, CancellationToken ct = default)
+    {
         Uri uri;
         try
         {
@@ -288,10 +332,9 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
         }
         catch (DomainValidationException ex)
         {
-            return new Outcome(OutcomeKind.Failure, null, "Refused: " + ex.Message, null);
+            return WebhookSendResult.NotSent("Refused: " + ex.Message);
         }
 
-        var body = BodyOf(e);
         var signingSecrets = new List<string>();
         foreach (var path in sub.SigningSecretPaths(now))
         {
@@ -301,48 +344,70 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
             }
             catch (KeyNotFoundException ex)
             {
-                return new Outcome(OutcomeKind.Failure, null, "Signing secret unavailable: " + ex.Message, null);
+                return WebhookSendResult.NotSent("Signing secret unavailable: " + ex.Message);
             }
         }
 
+        var headers = new Dictionary<string, string>(StandardWebhooks.Headers(signingSecrets, messageId, DateTimeOffset.UtcNow, body), StringComparer.Ordinal)
+        {
+            ["content-type"] = "application/json; charset=utf-8",
+            ["user-agent"] = UserAgent,
+        };
+        var headersJson = JsonSerializer.Serialize(headers);
         using var request = new HttpRequestMessage(HttpMethod.Post, uri) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        foreach (var (name, value) in StandardWebhooks.Headers(signingSecrets, d.IdempotencyKey, DateTimeOffset.UtcNow, body))
+        foreach (var (name, value) in headers.Where(h => h.Key != "content-type"))
         {
             request.Headers.TryAddWithoutValidation(name, value);
         }
 
-        request.Headers.TryAddWithoutValidation("User-Agent", "ScaiControl-Webhooks/1");
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(options.Timeout);
+        var watch = System.Diagnostics.Stopwatch.StartNew();
         try
         {
             using var response = await http.CreateClient(HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, timeout.Token);
             var code = (int)response.StatusCode;
-            if (response.IsSuccessStatusCode)
-            {
-                return new Outcome(OutcomeKind.Success, code, string.Empty, null);
-            }
-
-            if (response.StatusCode == HttpStatusCode.Gone)
-            {
-                return new Outcome(OutcomeKind.Gone, code, "410 Gone: the subscriber is disabled.", null);
-            }
-
             TimeSpan? retryAfter = null;
             if (response.StatusCode is HttpStatusCode.TooManyRequests or HttpStatusCode.ServiceUnavailable && response.Headers.RetryAfter is { } ra)
             {
                 retryAfter = ra.Delta ?? (ra.Date is { } date ? date - now : null);
             }
 
-            return new Outcome(OutcomeKind.Failure, code, $"HTTP {code}", retryAfter);
+            var excerpt = await ExcerptAsync(response, timeout.Token);
+            return new WebhookSendResult(code, response.IsSuccessStatusCode ? null : $"HTTP {code}", retryAfter, watch.ElapsedMilliseconds, headersJson, excerpt);
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
-            return new Outcome(OutcomeKind.Failure, null, $"Timed out after {options.Timeout.TotalSeconds:0} s.", null);
+            return new WebhookSendResult(null, $"Timed out after {options.Timeout.TotalSeconds:0} s.", null, watch.ElapsedMilliseconds, headersJson, null);
         }
         catch (HttpRequestException ex)
         {
-            return new Outcome(OutcomeKind.Failure, null, ex.Message, null);
+            return new WebhookSendResult(null, ex.Message, null, watch.ElapsedMilliseconds, headersJson, null);
+        }
+    }
+
+    /// <summary>The User-Agent of every delivery.</summary>
+    public const string UserAgent = "ScaiControl-Webhooks/1";
+
+    private static async Task<string?> ExcerptAsync(HttpResponseMessage response, CancellationToken ct)
+    {
+        try
+        {
+            await using var stream = await response.Content.ReadAsStreamAsync(ct);
+            using var reader = new StreamReader(stream, Encoding.UTF8);
+            var buffer = new char[WebhookDeliveryAttempt.MaxExcerpt];
+            var read = 0;
+            int n;
+            while (read < buffer.Length && (n = await reader.ReadAsync(buffer.AsMemory(read), ct)) > 0)
+            {
+                read += n;
+            }
+
+            return read == 0 ? null : new string(buffer, 0, read);
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException or OperationCanceledException)
+        {
+            return null; // the status is what counts; a body cut short is not a failed delivery
         }
     }
 
@@ -354,5 +419,21 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
         Skipped,
     }
 
-    private sealed record Outcome(OutcomeKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter);
+    private sealed record Outcome(OutcomeKind Kind, int? StatusCode, string Error, TimeSpan? RetryAfter, WebhookSendResult Send);
+}
+
+/// <summary>What one POST to a subscriber gave.</summary>
+/// <param name="StatusCode">The HTTP status; null when no answer arrived (refused URL, missing secret, timeout, connection error).</param>
+/// <param name="Error">Why it did not succeed; null for a 2xx.</param>
+/// <param name="RetryAfter">The Retry-After of a 429/503 answer.</param>
+/// <param name="DurationMs">Milliseconds from sending to the response headers (0 when nothing was sent).</param>
+/// <param name="RequestHeadersJson">The headers sent, as a JSON object ("{}" when nothing was sent).</param>
+/// <param name="ResponseExcerpt">The first <see cref="WebhookDeliveryAttempt.MaxExcerpt"/> characters of the response body.</param>
+public sealed record WebhookSendResult(int? StatusCode, string? Error, TimeSpan? RetryAfter, long DurationMs, string RequestHeadersJson, string? ResponseExcerpt)
+{
+    /// <summary>True for a 2xx answer.</summary>
+    public bool Succeeded => StatusCode is >= 200 and < 300;
+
+    /// <summary>Nothing was sent, for <paramref name="error"/>.</summary>
+    public static WebhookSendResult NotSent(string error) => new(null, error.Length == 0 ? null : error, null, 0, "{}", null);
 }

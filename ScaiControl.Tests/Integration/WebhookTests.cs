@@ -33,7 +33,7 @@ public sealed class PostgresWebhookApp : PostgresApp
 /// HMAC-SHA256 (not <see cref="StandardWebhooks"/>): delivery, filters, partner scoping, the retry schedule at a
 /// controllable clock, and two dispatchers sharing the work without double-sending.
 /// </summary>
-public abstract class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>
+public abstract partial class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : ScaiAppFactory
 {
     private WebhookDispatcher Dispatcher => app.Services.GetRequiredService<WebhookDispatcher>();
@@ -241,10 +241,15 @@ public sealed record WebhookHit(string Id, string Timestamp, string Signature, s
     public JsonNode? Data => JsonNode.Parse(Body)?["data"];
 }
 
-/// <summary>A webhook receiver on 127.0.0.1 answering every POST with a fixed status.</summary>
+/// <summary>
+/// A webhook receiver on 127.0.0.1 answering every POST with <see cref="Status"/> (changeable between passes),
+/// optionally a Retry-After header and a body; <see cref="Hold"/> keeps requests waiting until <see cref="Release"/>.
+/// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
     private readonly WebApplication _server;
+    private TaskCompletionSource? _gate;
+    private int _arrived;
 
     private WebhookReceiver(WebApplication server, string url, ConcurrentQueue<WebhookHit> hits)
     {
@@ -254,30 +259,66 @@ public sealed class WebhookReceiver : IAsyncDisposable
     }
 
     /// <summary>The endpoint URL.</summary>
-    public string Url { get; }
+    public string Url { get; private set; } = default!;
+
+    /// <summary>The status answered.</summary>
+    public HttpStatusCode Status { get; set; }
+
+    /// <summary>The Retry-After header value answered, if any.</summary>
+    public string? RetryAfter { get; set; }
+
+    /// <summary>The response body, if any.</summary>
+    public string? ResponseBody { get; set; }
+
+    /// <summary>Requests that arrived (held ones included).</summary>
+    public int Arrived => Volatile.Read(ref _arrived);
 
     private ConcurrentQueue<WebhookHit> HitQueue { get; }
 
-    /// <summary>Every POST received, in order.</summary>
+    /// <summary>Every POST received and answered, in order.</summary>
     public IReadOnlyList<WebhookHit> Hits => HitQueue.ToArray();
+
+    /// <summary>From now on requests wait (unanswered) until <see cref="Release"/>.</summary>
+    public void Hold() => _gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets held and later requests through.</summary>
+    public void Release()
+    {
+        var gate = _gate;
+        _gate = null;
+        gate?.TrySetResult();
+    }
 
     /// <summary>Starts a receiver.</summary>
     public static async Task<WebhookReceiver> StartAsync(HttpStatusCode status = HttpStatusCode.OK, TimeSpan? delay = null)
     {
         var hits = new ConcurrentQueue<WebhookHit>();
+        WebhookReceiver? self = null;
         var (server, baseUrl) = await LoopbackServer.StartAsync(web => web.MapPost("/hook", async (HttpContext ctx) =>
         {
             using var reader = new StreamReader(ctx.Request.Body, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
+            Interlocked.Increment(ref self!._arrived);
+            if (self._gate is { } gate)
+            {
+                await gate.Task;
+            }
+
             if (delay is { } d)
             {
                 await Task.Delay(d);
             }
 
             hits.Enqueue(new WebhookHit(ctx.Request.Headers["webhook-id"].ToString(), ctx.Request.Headers["webhook-timestamp"].ToString(), ctx.Request.Headers["webhook-signature"].ToString(), body));
-            return Results.StatusCode((int)status);
+            if (self.RetryAfter is { } ra)
+            {
+                ctx.Response.Headers.RetryAfter = ra;
+            }
+
+            return self.ResponseBody is { } text ? Results.Text(text, "text/plain", statusCode: (int)self.Status) : Results.StatusCode((int)self.Status);
         }));
-        return new WebhookReceiver(server, baseUrl + "/hook", hits);
+        self = new WebhookReceiver(server, baseUrl + "/hook", hits) { Status = status };
+        return self;
     }
 
     /// <summary>Independent check: base64(HMAC-SHA256(key, "id.timestamp.body")) among the "v1," signatures; timestamp within 5 minutes.</summary>

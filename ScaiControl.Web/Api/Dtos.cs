@@ -115,10 +115,12 @@ public sealed record WebhookSubscriptionRequest(string? Url, IReadOnlyList<strin
 /// <summary>A webhook subscriber (never its secret).</summary>
 public sealed record WebhookSubscriptionDto(
     string Id, string PartnerId, string Url, IReadOnlyList<string> Topics, string? Description, bool Enabled, string? DisabledReason,
-    DateTimeOffset CreatedAt, DateTimeOffset? ConsecutiveFailureSince)
+    DateTimeOffset CreatedAt, DateTimeOffset? ConsecutiveFailureSince, DateTimeOffset? DisabledAt = null, DateTimeOffset? UpdatedAt = null,
+    DateTimeOffset? PreviousSecretExpiresAt = null)
 {
     public static WebhookSubscriptionDto From(ScaiControl.Domain.Webhooks.WebhookSubscription s) =>
-        new(s.Id, s.PartnerId, s.Url, s.Topics.Split(' ', StringSplitOptions.RemoveEmptyEntries), s.Description, s.Enabled, s.DisabledReason, s.CreatedAt, s.ConsecutiveFailureSince);
+        new(s.Id, s.PartnerId, s.Url, s.Topics.Split(' ', StringSplitOptions.RemoveEmptyEntries), s.Description, s.Enabled, s.DisabledReason, s.CreatedAt,
+            s.ConsecutiveFailureSince, s.DisabledAt, s.UpdatedAt, s.PreviousSecretPath is null ? null : s.PreviousSecretExpiresAt);
 }
 
 /// <summary>The answer to a create: the subscriber's fields plus its signing secret (whsec_...), shown this once.</summary>

@@ -81,26 +81,10 @@ public static class Endpoints
             .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
         admin.MapGet("/billing-runs/{id}", GetBillingRun).WithName("GetBillingRun").WithSummary("Read a billing run and its progress")
             .RequireAuthorization(Permissions.BillingRun).ProducesProblem(StatusCodes.Status404NotFound);
-        admin.MapPost("/webhook-subscriptions", CreateWebhookSubscription).WithName("CreateWebhookSubscription")
-            .WithSummary("Operator: add a webhook subscriber (the whsec_ secret is returned once)")
-            .RequireAuthorization(Permissions.PartnersWrite).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        admin.MapGet("/webhook-subscriptions", ListWebhookSubscriptions).WithName("ListWebhookSubscriptions").WithSummary("Operator: list webhook subscribers")
-            .RequireAuthorization(Permissions.PartnersWrite);
-
         api.MapTemplateApi();
         api.MapPackApi();
+        api.MapWebhookApi();
     }
-
-    /// <summary>POST /api/v1/admin/webhook-subscriptions {"url", "topics", "description", "partner_id"?}.</summary>
-    public static async Task<Created<WebhookSubscriptionCreatedDto>> CreateWebhookSubscription(WebhookSubscriptionRequest? body, HttpContext http, ScaiControl.Infrastructure.Webhooks.WebhookSubscriptionService service, CancellationToken ct)
-    {
-        var (s, secret) = await service.CreateAsync(http.User.ToActor(), body?.Url, body?.Topics, body?.Description, body?.PartnerId, ct);
-        return TypedResults.Created($"/api/v1/admin/webhook-subscriptions/{s.Id}", new WebhookSubscriptionCreatedDto(WebhookSubscriptionDto.From(s), secret));
-    }
-
-    /// <summary>GET /api/v1/admin/webhook-subscriptions.</summary>
-    public static async Task<Ok<ListResponse<WebhookSubscriptionDto>>> ListWebhookSubscriptions(HttpContext http, ScaiControl.Infrastructure.Webhooks.WebhookSubscriptionService service, CancellationToken ct) =>
-        TypedResults.Ok(new ListResponse<WebhookSubscriptionDto>((await service.ListAsync(http.User.ToActor(), ct)).Select(WebhookSubscriptionDto.From).ToArray(), null));
 
     /// <summary>GET /api/v1/catalog/services.</summary>
     public static async Task<Ok<ListResponse<ServiceDto>>> ListServices(HttpContext http, CatalogService catalog, CancellationToken ct) =>

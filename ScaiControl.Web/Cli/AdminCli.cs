@@ -14,7 +14,7 @@ namespace ScaiControl.Web.Cli;
 
 /// <summary>
 /// `scaicontrol admin ...` (spec 000: operator commands, in-process against the database, no web server):
-/// migrate, seed-demo, billing run --period YYYY-MM, token --user EMAIL, templates validate, docs state-machines. Exit code 0 on
+/// migrate, seed-demo, billing run --period YYYY-MM, token --user EMAIL, templates validate, docs state-machines, docs webhooks, webhooks list, webhooks replay. Exit code 0 on
 /// success; 1 with a one-line reason on stderr for bad input or a refused action.
 /// </summary>
 public static class AdminCli
@@ -110,7 +110,7 @@ public static class AdminCli
             await stdout.WriteAsync(SubscriptionStateMachine.ToMarkdown());
             return 0;
         });
-        var docs = new Command("docs", "Generated documentation.") { stateMachines };
+        var docs = new Command("docs", "Generated documentation.") { stateMachines, WebhookCli.DocsCommand(stdout) };
 
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(seed);
@@ -144,6 +144,7 @@ public static class AdminCli
             return 0;
         }));
         root.Subcommands.Add(new Command("jobs", "Background jobs.") { runJob });
+        root.Subcommands.Add(WebhookCli.Command(overrides, environment, stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -155,7 +156,8 @@ public static class AdminCli
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 
-    private static async Task<int> WithServices(IConfiguration? overrides, string? environment, TextWriter stderr, Func<IServiceProvider, Task<int>> action)
+    /// <summary>Runs <paramref name="action"/> with the app's services; a domain or refused action is a one-line "error: ..." on stderr and exit code 1.</summary>
+    internal static async Task<int> WithServices(IConfiguration? overrides, string? environment, TextWriter stderr, Func<IServiceProvider, Task<int>> action)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment });
         ScaiWebApp.AddRootDevelopmentSettings(builder.Configuration, builder.Environment);

@@ -1,0 +1,258 @@
+using System.Text.Json.Nodes;
+using ScaiControl.Domain.Billing;
+using ScaiControl.Domain.Events;
+using ScaiControl.Domain.Subscriptions;
+
+namespace ScaiControl.Domain.Webhooks;
+
+/// <summary>One field of an event's "data" object.</summary>
+/// <param name="Name">The snake_case key.</param>
+/// <param name="Type">The JSON type: "string", "integer", "boolean", "date-time" (an RFC 3339 string).</param>
+/// <param name="Description">What it holds.</param>
+/// <param name="Example">The value used in the documented example.</param>
+/// <param name="Required">False when only some producers of the topic send it.</param>
+/// <param name="Nullable">True when the value may be null.</param>
+/// <param name="Enum">The allowed values of a string, when closed.</param>
+public sealed record PayloadField(string Name, string Type, string Description, JsonNode? Example, bool Required = true, bool Nullable = false, IReadOnlyList<string>? Enum = null);
+
+/// <summary>The documented "data" shape of one topic.</summary>
+/// <param name="Topic">The topic from <see cref="EventTopics"/>.</param>
+/// <param name="Summary">When the event is emitted.</param>
+/// <param name="Fields">The fields of "data".</param>
+/// <param name="Emitted">False for a topic that is reserved (listed, never emitted yet).</param>
+public sealed record PayloadShape(string Topic, string Summary, IReadOnlyList<PayloadField> Fields, bool Emitted = true);
+
+/// <summary>
+/// The registry of webhook payload shapes: for each of the 14 topics the fields its "data" object carries, written
+/// once next to the code that produces them (<see cref="Subscription"/>'s transitions, <see cref="TenantBillingProfile"/>,
+/// <see cref="PartnerConfiguration"/>). Enumerations (status, action, VAT id status) are read from the domain's own
+/// enums and transition table. docs/webhooks.md is generated from it, and tests check that every payload the code
+/// produces conforms (<see cref="Check"/>), so the page cannot drift from the code.
+/// </summary>
+public static class WebhookPayloads
+{
+    /// <summary>The envelope topic of a test event sent from the admin ("send test event"); never fanned out.</summary>
+    public const string TestTopic = "webhook.test.v1";
+
+    private static readonly string[] Statuses = Enum.GetValues<SubscriptionStatus>().Select(s => s.WireName()).ToArray();
+
+    /// <summary>Every topic's shape, in <see cref="EventTopics.All"/> order.</summary>
+    public static IReadOnlyList<PayloadShape> All { get; } = Build();
+
+    /// <summary>The shape of <paramref name="topic"/>.</summary>
+    /// <exception cref="KeyNotFoundException">Not one of the 14 topics.</exception>
+    public static PayloadShape For(string topic) => All.FirstOrDefault(s => s.Topic == topic) ?? throw new KeyNotFoundException($"No payload shape for '{topic}'.");
+
+    /// <summary>The example "data" object of a shape (the fields' examples, in order).</summary>
+    public static JsonObject Example(PayloadShape shape)
+    {
+        var o = new JsonObject();
+        foreach (var f in shape.Fields)
+        {
+            o[f.Name] = f.Example?.DeepClone();
+        }
+
+        return o;
+    }
+
+    /// <summary>A JSON Schema (draft 2020-12) of a shape's "data" object; unknown keys are not allowed.</summary>
+    public static JsonObject Schema(PayloadShape shape)
+    {
+        var properties = new JsonObject();
+        foreach (var f in shape.Fields)
+        {
+            var p = new JsonObject();
+            var type = f.Type == "date-time" ? "string" : f.Type;
+            p["type"] = f.Nullable ? new JsonArray(type, "null") : type;
+            if (f.Type == "date-time")
+            {
+                p["format"] = "date-time";
+            }
+
+            if (f.Enum is { } values)
+            {
+                p["enum"] = new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray());
+            }
+
+            p["description"] = f.Description;
+            properties[f.Name] = p;
+        }
+
+        return new JsonObject
+        {
+            ["$schema"] = "https://json-schema.org/draft/2020-12/schema",
+            ["title"] = shape.Topic,
+            ["type"] = "object",
+            ["properties"] = properties,
+            ["required"] = new JsonArray(shape.Fields.Where(f => f.Required).Select(f => (JsonNode?)JsonValue.Create(f.Name)).ToArray()),
+            ["additionalProperties"] = false,
+        };
+    }
+
+    /// <summary>
+    /// The ways <paramref name="data"/> (an event's payload) departs from the shape of <paramref name="topic"/>: a
+    /// missing required key, an undocumented key, a value of the wrong JSON type or outside the enum. Empty when it conforms.
+    /// </summary>
+    public static IReadOnlyList<string> Check(string topic, JsonObject data)
+    {
+        var problems = new List<string>();
+        var shape = All.FirstOrDefault(s => s.Topic == topic);
+        if (shape is null)
+        {
+            return [$"'{topic}' is not a documented topic"];
+        }
+
+        foreach (var f in shape.Fields.Where(f => f.Required && !data.ContainsKey(f.Name)))
+        {
+            problems.Add($"{topic}: required '{f.Name}' is missing");
+        }
+
+        foreach (var (key, value) in data)
+        {
+            var f = shape.Fields.FirstOrDefault(x => x.Name == key);
+            if (f is null)
+            {
+                problems.Add($"{topic}: '{key}' is not documented");
+                continue;
+            }
+
+            if (value is null)
+            {
+                if (!f.Nullable)
+                {
+                    problems.Add($"{topic}: '{key}' is null but not nullable");
+                }
+
+                continue;
+            }
+
+            var kind = value.GetValueKind();
+            var ok = f.Type switch
+            {
+                "string" => kind == System.Text.Json.JsonValueKind.String,
+                "date-time" => kind == System.Text.Json.JsonValueKind.String && DateTimeOffset.TryParse(value.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, out _),
+                "integer" => kind == System.Text.Json.JsonValueKind.Number,
+                "boolean" => kind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False,
+                _ => false,
+            };
+            if (!ok)
+            {
+                problems.Add($"{topic}: '{key}' is {kind}, documented as {f.Type}");
+            }
+            else if (f.Enum is { } values && kind == System.Text.Json.JsonValueKind.String && !values.Contains(value.GetValue<string>()))
+            {
+                problems.Add($"{topic}: '{key}' = '{value.GetValue<string>()}' is not one of {string.Join(", ", values)}");
+            }
+        }
+
+        return problems;
+    }
+
+    private static List<PayloadShape> Build()
+    {
+        var shapes = new List<PayloadShape>
+        {
+            new(EventTopics.TenantBillingLinked, "A tenant's billing profile (the buyer of its invoices) was created.", TenantFields()),
+            new(EventTopics.TenantBillingUpdated, "A tenant's billing profile changed (fields, or the VIES check of its VAT id).", TenantFields()),
+            new(EventTopics.PartnerBillingLinked, "A partner's seller configuration was created.", PartnerFields()),
+            new(EventTopics.PartnerBillingUpdated, "A partner's seller configuration changed.", PartnerFields()),
+        };
+
+        foreach (var topic in new[]
+                 {
+                     EventTopics.SubscriptionActivated, EventTopics.SubscriptionChanged, EventTopics.SubscriptionCancelled, EventTopics.SubscriptionSuspended,
+                     EventTopics.SubscriptionResumed, EventTopics.SubscriptionPaymentFailed,
+                 })
+        {
+            var transitions = SubscriptionStateMachine.Transitions.Where(t => t.Topic == topic).ToList();
+            var summary = string.Join(" ", transitions.Select(t => $"`{t.Action.WireName()}`: {t.Description}"));
+            var extras = new List<PayloadField>();
+            if (topic == EventTopics.SubscriptionActivated)
+            {
+                extras.Add(new("trial_end", "date-time", "When the trial ends (only when a trial starts).", "2026-11-29T09:30:00Z", Required: false, Nullable: true));
+            }
+
+            if (topic == EventTopics.SubscriptionChanged)
+            {
+                extras.Add(new("cancel_at", "date-time", "When a scheduled cancellation takes effect (schedule_cancellation only).", "2026-12-15T09:30:00Z", Required: false));
+            }
+
+            if (topic is EventTopics.SubscriptionChanged or EventTopics.SubscriptionCancelled or EventTopics.SubscriptionSuspended)
+            {
+                extras.Add(new("reason", "string", "The reason given, if any (cancellations and suspensions).", "Moving to another provider", Required: false, Nullable: true));
+            }
+
+            var example = transitions[0];
+            shapes.Add(new(topic, summary, SubscriptionFields(transitions, example).Concat(extras).ToList()));
+        }
+
+        shapes.Add(new(EventTopics.SubscriptionTrialEnding, "A trial ends soon (sent once per subscription, ahead of the trial end).",
+            [
+                .. SubscriptionFields([], null, status: SubscriptionStatus.Trialing),
+                new("trial_end", "date-time", "When the trial ends.", "2026-11-29T09:30:00Z"),
+            ]));
+
+        PayloadField[] Pack(string status) =>
+        [
+            new("pack_subscription_id", "string", "The pack subscription.", "pks_01JD8Z0Q4M7P3X5V6W7Y8Z9A0B"),
+            new("tenant_id", "string", "The subscribing tenant.", "tnt_01JD8Z0Q4M7P3X5V6W7Y8Z9A0C"),
+            new("partner_id", "string", "The tenant's partner.", "ptr_01JD8Z0Q4M7P3X5V6W7Y8Z9A0D"),
+            new("pack_id", "string", "The service pack.", "pck_01JD8Z0Q4M7P3X5V6W7Y8Z9A0E"),
+            new("status", "string", "The pack subscription's status after the change.", status),
+        ];
+        shapes.Add(new(EventTopics.PackSubscriptionActivated, "A tenant subscribed to a service pack (its member subscriptions follow as subscription.* events).", Pack("active")));
+        shapes.Add(new(EventTopics.PackSubscriptionChanged, "Reserved: listed in the changelog, never emitted in v1.", Pack("active"), Emitted: false));
+        shapes.Add(new(EventTopics.PackSubscriptionCancelled, "A pack subscription was cancelled (its member subscriptions follow as subscription.* events).", Pack("cancelled")));
+
+        return EventTopics.All.Select(t => shapes.Single(s => s.Topic == t)).ToList();
+    }
+
+    private static List<PayloadField> SubscriptionFields(IReadOnlyList<SubscriptionTransition> transitions, SubscriptionTransition? example, SubscriptionStatus? status = null)
+    {
+        var actions = transitions.Select(t => t.Action.WireName()).Distinct().ToArray();
+        var fields = new List<PayloadField>
+        {
+            new("subscription_id", "string", "The subscription.", "sub_01JD8Z0Q4M7P3X5V6W7Y8Z9A0F"),
+            new("tenant_id", "string", "The subscribing tenant.", "tnt_01JD8Z0Q4M7P3X5V6W7Y8Z9A0C"),
+            new("partner_id", "string", "The tenant's partner.", "ptr_01JD8Z0Q4M7P3X5V6W7Y8Z9A0D"),
+            new("service_id", "string", "The catalog service.", "svc_01JD8Z0Q4M7P3X5V6W7Y8Z9A0G"),
+            new("plan_id", "string", "The plan.", "pln_01JD8Z0Q4M7P3X5V6W7Y8Z9A0H"),
+        };
+        if (example is not null)
+        {
+            fields.Add(new("previous_status", "string", "The status before the transition.", example.From[0].WireName(), Enum: Statuses));
+            fields.Add(new("status", "string", "The status after the transition: " + string.Join(", ", transitions.Select(t => t.To.WireName()).Distinct()) + ".",
+                example.To.WireName(), Enum: Statuses));
+            fields.Add(new("action", "string", "The transition that happened.", example.Action.WireName(), Enum: actions));
+        }
+        else
+        {
+            fields.Add(new("status", "string", "The current status.", (status ?? SubscriptionStatus.Active).WireName(), Enum: Statuses));
+        }
+
+        fields.Add(new("current_period_start", "date-time", "Start of the current billing period (UTC).", "2026-11-15T09:30:00Z"));
+        fields.Add(new("current_period_end", "date-time", "End of the current billing period (UTC, exclusive).", "2026-12-15T09:30:00Z"));
+        return fields;
+    }
+
+    private static List<PayloadField> TenantFields() =>
+    [
+        new("tenant_id", "string", "The tenant.", "tnt_01JD8Z0Q4M7P3X5V6W7Y8Z9A0C"),
+        new("partner_id", "string", "The tenant's partner.", "ptr_01JD8Z0Q4M7P3X5V6W7Y8Z9A0D"),
+        new("legal_name", "string", "The buyer's legal name (BT-44).", "Acme Hosting B.V."),
+        new("country", "string", "ISO 3166-1 alpha-2 country of the buyer (BT-55).", "NL"),
+        new("vat_id", "string", "The buyer's VAT identifier (BT-48), if any.", "NL123456789B01", Nullable: true),
+        new("vat_id_status", "string", "The VIES check of vat_id.", "valid", Enum: Enum.GetValues<VatIdStatus>().Select(v => v.ToString().ToLowerInvariant()).ToArray()),
+        new("email", "string", "Where invoices are sent.", "billing@acme.example"),
+    ];
+
+    private static List<PayloadField> PartnerFields() =>
+    [
+        new("partner_id", "string", "The partner.", "ptr_01JD8Z0Q4M7P3X5V6W7Y8Z9A0D"),
+        new("legal_name", "string", "The seller's legal name (BT-27).", "Nordic Cloud AB"),
+        new("country", "string", "ISO 3166-1 alpha-2 country of the seller (BT-40).", "SE"),
+        new("vat_id", "string", "The seller's VAT identifier (BT-31).", "SE556677889901"),
+        new("invoice_prefix", "string", "Prefix of the partner's invoice number series.", "NORD"),
+        new("oss_mode", "string", "How B2C VAT in other EU countries is handled.", "union_scheme", Enum: ["threshold", "union_scheme"]),
+    ];
+}

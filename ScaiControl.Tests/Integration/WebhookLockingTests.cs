@@ -1,0 +1,80 @@
+using System.Net;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ScaiControl.Domain.Webhooks;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Webhooks;
+
+namespace ScaiControl.Tests.Integration;
+
+/// <summary>
+/// FOR UPDATE SKIP LOCKED on PostgreSQL, shown deterministically: while one transaction holds the row locks of some
+/// due deliveries (as a dispatcher does while claiming), a dispatcher neither waits for them nor sends them; it claims
+/// the other rows. Once the locks are released the held rows are delivered too, each exactly once.
+/// </summary>
+public sealed class PostgresWebhookLockingTests(PostgresWebhookApp app) : IClassFixture<PostgresWebhookApp>
+{
+    private ScaiDbFactory Db => app.Services.GetRequiredService<ScaiDbFactory>();
+
+    private WebhookDispatcher Dispatcher => app.Services.GetRequiredService<WebhookDispatcher>();
+
+    [Fact]
+    public async Task ADispatcher_SkipsTheRowsAnotherTransactionHoldsLocked_AndClaimsTheOthers()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var partner = (await app.ActorForAsync(Api.Claire)).PartnerId!;
+        var subscriber = await SubscribeAsync(partner, receiver.Url);
+        var claire = await app.ClientForAsync(Api.Claire);
+        var plan = await claire.PlanId("scaicrm", "crm-team-monthly");
+        for (var i = 0; i < 6; i++)
+        {
+            await claire.PostJson("/api/v1/subscriptions", new { plan_id = plan }, HttpStatusCode.Created);
+        }
+
+        var now = DateTimeOffset.UtcNow;
+        await Dispatcher.FanOutAsync(now);
+        List<string> all;
+        await using (var db = await Db.ForSystemAsync("test"))
+        {
+            all = await db.WebhookDeliveries.Where(d => d.SubscriptionId == subscriber).Select(d => d.IdempotencyKey).ToListAsync();
+        }
+
+        Assert.True(all.Count >= 6);
+
+        // "Node 1" claims the first three rows and keeps its transaction (and the row locks) open.
+        await using var holder = await Db.ForSystemAsync("test-lock-holder");
+        await using var tx = await holder.Database.BeginTransactionAsync();
+        var locked = await holder.WebhookDeliveries.FromSqlInterpolated(
+                $"""SELECT * FROM webhook_deliveries WHERE "SubscriptionId" = {subscriber} ORDER BY "NextAttemptAt", "Id" LIMIT 3 FOR UPDATE""")
+            .Select(d => d.IdempotencyKey).ToListAsync();
+        Assert.Equal(3, locked.Count);
+
+        // Node 2 runs meanwhile: it must not block on the locked rows (a plain FOR UPDATE would wait here) nor send them.
+        var second = await Dispatcher.DeliverAsync(now).WaitAsync(TimeSpan.FromSeconds(60));
+        Assert.Equal(all.Count - 3, second.Attempted);
+        Assert.Equal(all.Except(locked).Order(), receiver.Hits.Select(h => h.Id).Order());
+
+        await tx.RollbackAsync();
+        var third = await Dispatcher.DeliverAsync(now);
+        Assert.Equal(3, third.Attempted);
+        Assert.Equal(all.Order(), receiver.Hits.Select(h => h.Id).Order()); // each exactly once
+    }
+
+    private async Task<string> SubscribeAsync(string partnerId, string url)
+    {
+        await using var db = await Db.ForSystemAsync("test");
+        foreach (var other in await db.WebhookSubscriptions.Where(s => s.Enabled).ToListAsync())
+        {
+            other.Disable("test isolation", DateTimeOffset.UtcNow);
+        }
+
+        await db.SaveChangesAsync();
+        await Dispatcher.FanOutAsync(DateTimeOffset.UtcNow);
+        var path = $"test/{Guid.NewGuid():N}";
+        await app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>().WriteAsync(path, StandardWebhooks.NewSecret());
+        var s = new WebhookSubscription(partnerId, url, TopicFilter.Parse(["subscription.*"]), "lock test receiver", path, DateTimeOffset.UtcNow);
+        db.WebhookSubscriptions.Add(s);
+        await db.SaveChangesAsync();
+        return s.Id;
+    }
+}
