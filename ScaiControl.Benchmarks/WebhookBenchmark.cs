@@ -87,7 +87,7 @@ internal static class WebhookBenchmark
             if (provider == "Sqlite")
             {
                 var cadence = await MeasureLagAsync(env, receiver, TimeSpan.FromSeconds(25), 40, 200, cadence: true);
-                lags.Add(LagRow(env.Label, "Quartz job as configured (every 10 s)", cadence));
+                lags.Add(LagRow(env.Label, "Quartz job as configured (Webhooks:PollInterval 2 s, draining)", cadence));
                 Log($"{provider} job cadence lag: p50 {Stats.Percentile(cadence, 0.5):F0} ms, p99 {Stats.Percentile(cadence, 0.99):F0} ms ({total.Elapsed.TotalSeconds:F0} s)");
             }
 
@@ -129,7 +129,7 @@ internal static class WebhookBenchmark
             **Dispatch lag**: event commit (the outbox row's transaction returned) → first attempt arriving at the
             receiver, for single events committed at random moments while the dispatcher runs. "Back to back" is a loop
             calling `RunAsync` without pause (the dispatcher's best case); "Quartz job" is the app's own scheduling
-            (`AddScaiJobs`: `WebhookDispatchJob` at start, then every 10 s), measured on SQLite only (the wait for the next
+            (`AddScaiJobs`: `WebhookDispatchJob` at start, then every `Webhooks:PollInterval`, draining while there is work), measured on SQLite only (the wait for the next
             run dominates; the database adds the back-to-back figure at most).
 
             | database | how the dispatcher runs | events | p50 ms | p99 ms | max ms |
@@ -237,7 +237,7 @@ internal static class WebhookBenchmark
         Task loop = Task.CompletedTask;
         if (cadence)
         {
-            await env.Host.StartAsync(); // Quartz hosted service: the app's jobs, the webhook job first at start then every 10 s
+            await env.Host.StartAsync(); // Quartz hosted service: the app's jobs, the webhook job first at start then every Webhooks:PollInterval
         }
         else
         {

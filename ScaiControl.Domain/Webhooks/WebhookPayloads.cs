@@ -7,7 +7,7 @@ namespace ScaiControl.Domain.Webhooks;
 
 /// <summary>One field of an event's "data" object.</summary>
 /// <param name="Name">The snake_case key.</param>
-/// <param name="Type">The JSON type: "string", "integer", "boolean", "date-time" (an RFC 3339 string).</param>
+/// <param name="Type">The JSON type: "string", "integer", "boolean", "array" (of objects), "date-time" (an RFC 3339 string).</param>
 /// <param name="Description">What it holds.</param>
 /// <param name="Example">The value used in the documented example.</param>
 /// <param name="Required">False when only some producers of the topic send it.</param>
@@ -67,6 +67,11 @@ public static class WebhookPayloads
             if (f.Type == "date-time")
             {
                 p["format"] = "date-time";
+            }
+
+            if (f.Type == "array")
+            {
+                p["items"] = new JsonObject { ["type"] = "object" };
             }
 
             if (f.Enum is { } values)
@@ -133,6 +138,7 @@ public static class WebhookPayloads
                 "date-time" => kind == System.Text.Json.JsonValueKind.String && DateTimeOffset.TryParse(value.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture, out _),
                 "integer" => kind == System.Text.Json.JsonValueKind.Number,
                 "boolean" => kind is System.Text.Json.JsonValueKind.True or System.Text.Json.JsonValueKind.False,
+                "array" => kind == System.Text.Json.JsonValueKind.Array,
                 _ => false,
             };
             if (!ok)
@@ -192,17 +198,27 @@ public static class WebhookPayloads
                 new("trial_end", "date-time", "When the trial ends.", "2026-11-29T09:30:00Z"),
             ]));
 
-        PayloadField[] Pack(string status) =>
+        PayloadField[] Pack(string previous, string status, string action) =>
         [
-            new("pack_subscription_id", "string", "The pack subscription.", "pks_01JD8Z0Q4M7P3X5V6W7Y8Z9A0B"),
+            new("pack_subscription_id", "string", "The pack subscription.", "psb_01JD8Z0Q4M7P3X5V6W7Y8Z9A0B"),
+            new("pack_id", "string", "The service pack.", "pck_01JD8Z0Q4M7P3X5V6W7Y8Z9A0E"),
             new("tenant_id", "string", "The subscribing tenant.", "tnt_01JD8Z0Q4M7P3X5V6W7Y8Z9A0C"),
             new("partner_id", "string", "The tenant's partner.", "ptr_01JD8Z0Q4M7P3X5V6W7Y8Z9A0D"),
-            new("pack_id", "string", "The service pack.", "pck_01JD8Z0Q4M7P3X5V6W7Y8Z9A0E"),
-            new("status", "string", "The pack subscription's status after the change.", status),
+            new("previous_status", "string", "The pack subscription's status before the change.", previous, Enum: Statuses),
+            new("status", "string", "The pack subscription's status after the change.", status, Enum: Statuses),
+            new("action", "string", "The transition.", action, Enum: ["activate", "cancel"]),
+            new("price", "integer", "The pack price per interval, minor units (cents), fixed at subscription time.", 7471),
+            new("currency", "string", "ISO 4217 code of price.", "EUR"),
+            new("interval", "string", "The billing interval.", "month", Enum: ["month", "year"]),
+            new("current_period_start", "date-time", "Start of the current period (inclusive).", "2026-11-15T09:30:00Z"),
+            new("current_period_end", "date-time", "End of the current period (exclusive).", "2026-12-15T09:30:00Z"),
+            new("reason", "string", "The cancellation reason, if any.", null, Nullable: true),
+            new("children", "array", "The member subscriptions, each {subscription_id, service_id, plan_id, status}; they emit no subscription.* events of their own for pack-driven transitions.",
+                new JsonArray(new JsonObject { ["subscription_id"] = "sub_01JD8Z0Q4M7P3X5V6W7Y8Z9A0F", ["service_id"] = "svc_01JD8Z0Q4M7P3X5V6W7Y8Z9A0G", ["plan_id"] = "pln_01JD8Z0Q4M7P3X5V6W7Y8Z9A0H", ["status"] = status })),
         ];
-        shapes.Add(new(EventTopics.PackSubscriptionActivated, "A tenant subscribed to a service pack (its member subscriptions follow as subscription.* events).", Pack("active")));
-        shapes.Add(new(EventTopics.PackSubscriptionChanged, "Reserved: listed in the changelog, never emitted in v1.", Pack("active"), Emitted: false));
-        shapes.Add(new(EventTopics.PackSubscriptionCancelled, "A pack subscription was cancelled (its member subscriptions follow as subscription.* events).", Pack("cancelled")));
+        shapes.Add(new(EventTopics.PackSubscriptionActivated, "A tenant subscribed to a service pack: the pack and all its member subscriptions are active (one event for the pack, none per member).", Pack("pending", "active", "activate")));
+        shapes.Add(new(EventTopics.PackSubscriptionChanged, "Reserved: listed in the changelog, never emitted in v1.", Pack("active", "active", "activate"), Emitted: false));
+        shapes.Add(new(EventTopics.PackSubscriptionCancelled, "A pack subscription was cancelled, now or at its period end, with all its member subscriptions (one event for the pack, none per member).", Pack("active", "cancelled", "cancel")));
 
         return EventTopics.All.Select(t => shapes.Single(s => s.Topic == t)).ToList();
     }

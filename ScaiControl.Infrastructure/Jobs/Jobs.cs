@@ -78,12 +78,26 @@ public sealed class PdfRenderJob(InvoiceService invoices) : IJob
         await invoices.RenderPendingAsync(cancellationToken);
 }
 
-/// <summary>The webhook dispatcher's two passes (fan-out, deliver), every 10 s; safe on several nodes.</summary>
-public sealed class WebhookDispatchJob(Webhooks.WebhookDispatcher dispatcher, TimeProvider clock) : IJob
+/// <summary>
+/// The webhook dispatcher on its schedule (every Webhooks:PollInterval, 2 s by default): passes run back to back
+/// while they find work, up to Webhooks:DrainFor (30 s), so a backlog drains at the dispatcher's full rate instead of
+/// one batch per run. Safe on several nodes (deliveries are claimed, see WebhookDispatcher).
+/// </summary>
+public sealed class WebhookDispatchJob(Webhooks.WebhookDispatcher dispatcher, Webhooks.WebhookOptions options, TimeProvider clock) : IJob
 {
     /// <inheritdoc/>
-    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
-        await dispatcher.RunAsync(clock.GetUtcNow(), cancellationToken);
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
+    {
+        var until = clock.GetUtcNow() + options.DrainFor;
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            var pass = await dispatcher.RunAsync(clock.GetUtcNow(), cancellationToken);
+            if ((pass.FannedOut == 0 && pass.Attempted == 0) || clock.GetUtcNow() >= until)
+            {
+                return;
+            }
+        }
+    }
 }
 
 /// <summary>Registers the Quartz scheduler and the jobs (Jobs:Enabled=false turns the scheduler off, e.g. in tests).</summary>
@@ -114,7 +128,7 @@ public static class JobsRegistration
             if (builder.Configuration.GetValue("Webhooks:DispatcherEnabled", true))
             {
                 q.ScheduleJob<WebhookDispatchJob>(
-                    t => t.WithIdentity("webhook-dispatch").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(10)).RepeatForever()),
+                    t => t.WithIdentity("webhook-dispatch").StartNow().WithSimpleSchedule(s => s.WithInterval(builder.Configuration.GetValue("Webhooks:PollInterval", TimeSpan.FromSeconds(2))).RepeatForever()),
                     j => j.DisallowConcurrentExecution());
             }
         });

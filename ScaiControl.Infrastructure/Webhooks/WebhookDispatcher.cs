@@ -36,6 +36,12 @@ public sealed class WebhookOptions
 
     /// <summary>After a secret rotation, how long the previous secret still signs (both signatures are sent).</summary>
     public TimeSpan RotationOverlap { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>How often the dispatch job looks for work (Webhooks:PollInterval; read by the job schedule).</summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long one run of the dispatch job keeps running passes back to back while there is work.</summary>
+    public TimeSpan DrainFor { get; set; } = TimeSpan.FromSeconds(30);
 }
 
 /// <summary>What a pass did.</summary>
@@ -64,6 +70,10 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
     public static readonly TimeSpan Lease = TimeSpan.FromMinutes(2);
 
     private readonly WebhookUrlPolicy _urls = new(options.AllowHttp, options.SsrfProtection);
+
+    // Secret paths are versioned and never overwritten (a rotation writes a new path), so a resolved secret can be
+    // kept for the life of the process: one secret-store read per secret, not one per POST (docs/benchmarks.md).
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _secretCache = new(StringComparer.Ordinal);
 
     /// <summary>Runs fan-out then delivery.</summary>
     public async Task<WebhookPassResult> RunAsync(DateTimeOffset now, CancellationToken ct = default)
@@ -279,23 +289,19 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
             return rows;
         }
 
-        // SQLite: one writer at a time; a conditional UPDATE per row decides which node owns it.
-        var candidates = await db.WebhookDeliveries.AsNoTracking()
-            .Where(d => d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt <= now)
-            .OrderBy(d => d.NextAttemptAt).Take(options.BatchSize).ToListAsync(ct);
-        var claimed = new List<WebhookDelivery>();
-        foreach (var c in candidates)
-        {
-            var due = c.NextAttemptAt;
-            var won = await db.WebhookDeliveries.Where(d => d.Id == c.Id && d.Status == WebhookDeliveryStatus.Pending && d.NextAttemptAt == due)
-                .ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, until), ct);
-            if (won == 1)
-            {
-                claimed.Add(c);
-            }
-        }
-
-        return claimed;
+        // SQLite: one writer at a time, so a single UPDATE ... RETURNING claims the whole batch atomically (one
+        // statement, one commit; a row per UPDATE made the claim the dispatcher's largest cost, docs/benchmarks.md).
+        // Times are compared as the fixed-width UTC text the SQLite model stores (UtcIsoTextConverter).
+        var text = new UtcIsoTextConverter();
+        var nowText = (string)text.ConvertToProvider(now)!;
+        var untilText = (string)text.ConvertToProvider(until)!;
+        var status = nameof(WebhookDeliveryStatus.Pending);
+        return await db.WebhookDeliveries.FromSqlInterpolated(
+            $"""
+             UPDATE webhook_deliveries SET "NextAttemptAt" = {untilText}
+             WHERE "Id" IN (SELECT "Id" FROM webhook_deliveries WHERE "Status" = {status} AND "NextAttemptAt" <= {nowText} ORDER BY "NextAttemptAt" LIMIT {options.BatchSize})
+             RETURNING *
+             """).AsNoTracking().ToListAsync(ct);
     }
 
     private async Task<Outcome> AttemptAsync(WebhookSubscription? sub, OutboxEvent e, WebhookDelivery d, DateTimeOffset now, CancellationToken ct)
@@ -340,7 +346,7 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
         {
             try
             {
-                signingSecrets.Add(await secrets.ReadAsync(path, ct));
+                signingSecrets.Add(_secretCache.TryGetValue(path, out var cached) ? cached : _secretCache[path] = await secrets.ReadAsync(path, ct));
             }
             catch (KeyNotFoundException ex)
             {

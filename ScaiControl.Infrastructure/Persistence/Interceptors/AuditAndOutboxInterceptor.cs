@@ -11,7 +11,10 @@ namespace ScaiControl.Infrastructure.Persistence.Interceptors;
 /// On every SaveChanges, in the same transaction as the business change: (1) refuses writes of tenant-owned rows
 /// outside the context's <see cref="DataScope"/> (<see cref="TenantScopeViolationException"/>); (2) turns the
 /// aggregates' pending events into outbox rows; (3) writes an audit row (who, what, when, before/after) for every
-/// added, modified or deleted entity.
+/// added, modified or deleted entity. Two exceptions: a secret's value is never copied into the audit log (it is
+/// recorded as "[redacted]"), and the webhook dispatcher's own bookkeeping (delivery rows and their attempt log, written
+/// by a "system:" actor) is not audited row by row: those tables are themselves the log of what was sent, and an audit
+/// row per attempt tripled the dispatcher's writes (docs/benchmarks.md). Operator changes to them (replay) are audited.
 /// </summary>
 public sealed class AuditAndOutboxInterceptor(TimeProvider clock) : SaveChangesInterceptor
 {
@@ -48,6 +51,7 @@ public sealed class AuditAndOutboxInterceptor(TimeProvider clock) : SaveChangesI
             .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
             .Where(e => e.Entity is not AuditEntry and not OutboxEvent)
             .ToList();
+        var systemActor = db.Scope.ActorId.StartsWith("system:", StringComparison.Ordinal);
 
         foreach (var entry in entries)
         {
@@ -69,12 +73,22 @@ public sealed class AuditAndOutboxInterceptor(TimeProvider clock) : SaveChangesI
 
         foreach (var entry in entries)
         {
+            if (systemActor && entry.Entity is Domain.Webhooks.WebhookDelivery or Domain.Webhooks.WebhookDeliveryAttempt)
+            {
+                continue;
+            }
+
             var key = string.Join('/', entry.Metadata.FindPrimaryKey()!.Properties.Select(p => Convert.ToString(entry.Property(p.Name).CurrentValue, System.Globalization.CultureInfo.InvariantCulture)));
             Dictionary<string, object?>? before = null, after = null;
             switch (entry.State)
             {
                 case EntityState.Added:
                     after = entry.Properties.ToDictionary(p => p.Metadata.Name, p => p.CurrentValue);
+                    if (entry.Entity is Secrets.LocalSecret)
+                    {
+                        after[nameof(Secrets.LocalSecret.Value)] = "[redacted]";
+                    }
+
                     break;
                 case EntityState.Deleted:
                     before = entry.Properties.ToDictionary(p => p.Metadata.Name, p => p.OriginalValue);
