@@ -8,7 +8,7 @@ namespace ScaiControl.Domain.Subscriptions;
 /// <see cref="SubscriptionStateMachine"/>. Every transition is one method; a forbidden one raises
 /// <see cref="SubscriptionTransitionException"/>. Each transition raises its outbox event. Times are UTC.
 /// </summary>
-public sealed class Subscription : AggregateRoot, ITenantOwned
+public sealed partial class Subscription : AggregateRoot, ITenantOwned
 {
     private Subscription() { }
 
@@ -101,6 +101,7 @@ public sealed class Subscription : AggregateRoot, ITenantOwned
         else
         {
             subscription.Activate(now);
+            subscription.StartTerm(plan.TermPeriods);
         }
 
         return subscription;
@@ -186,7 +187,7 @@ public sealed class Subscription : AggregateRoot, ITenantOwned
         }
 
         var start = BilledThrough ?? BillingAnchor;
-        if (start >= cutoff || (Status == SubscriptionStatus.Cancelling && start >= CurrentPeriodEnd))
+        if (start >= cutoff || (Status == SubscriptionStatus.Cancelling && start >= CurrentPeriodEnd) || EndsBefore(start))
         {
             return null;
         }

@@ -111,8 +111,9 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                              join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
                              where s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling
                              select new { Subscription = s, p.Currency }).ToListAsync(ct);
+            var charged = await PendingChargeBilling.TenantsWithPendingChargesAsync(db, cutoff, ct);
             groups = due.Where(d => d.Subscription.NextUnbilledPeriod(cutoff) is not null)
-                .Select(d => (d.Subscription.TenantId, d.Currency)).Distinct().OrderBy(g => g.TenantId, StringComparer.Ordinal).ToList();
+                .Select(d => (d.Subscription.TenantId, d.Currency)).Concat(charged).Distinct().OrderBy(g => g.TenantId, StringComparer.Ordinal).ToList();
         }
 
         await UpdateRunAsync(runId, r => r.StartFromClaim(groups.Count), ct);
@@ -139,12 +140,13 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                                     && (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling)
                               orderby s.Id
                               select new { Subscription = s, Plan = p, Service = v }).ToListAsync(ct);
-            if (rows.Count == 0)
+            var charges = await PendingChargeBilling.PendingAsync(db, tenantId, currency, period.End, ct);
+            if (rows.Count == 0 && charges.Count == 0)
             {
                 return (0, 0, null);
             }
 
-            var partnerId = rows[0].Subscription.PartnerId;
+            var partnerId = rows.Count > 0 ? rows[0].Subscription.PartnerId : charges[0].PartnerId;
             var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == partnerId, ct);
             var buyer = await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct);
             // Provisional VAT for the draft; finalisation determines it again from the snapshots it freezes.
@@ -159,9 +161,14 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                 {
                     invoice.AddLine(
                         $"{row.Service.Name} – {row.Plan.Name}",
-                        1, row.Plan.Price, vat, row.Subscription.Id, p.Start, p.End);
+                        1, new Money(row.Subscription.RateMinor, row.Plan.Currency), vat, row.Subscription.Id, p.Start, p.End); // the rate in force (issue 4), not the plan's current price
                     row.Subscription.MarkBilled(p.Start, p.End, now);
                 }
+            }
+
+            foreach (var rest in PendingChargeBilling.AddLines(invoice, charges, vat, now))
+            {
+                db.SubscriptionCharges.Add(rest);
             }
 
             if (invoice.Lines.Count == 0)

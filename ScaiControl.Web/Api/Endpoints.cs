@@ -88,6 +88,7 @@ public static class Endpoints
             .RequireAuthorization(Permissions.PartnersWrite);
 
         api.MapTemplateApi();
+        api.MapLifecycleApi();
     }
 
     /// <summary>POST /api/v1/admin/webhook-subscriptions {"url", "topics", "description", "partner_id"?}.</summary>
