@@ -207,7 +207,10 @@ public abstract class PlanLifecycleTests<TApp>(TApp app) : IClassFixture<TApp>
     {
         await using var db = await app.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
         var lines = await db.Set<InvoiceLine>().AsNoTracking().Where(l => l.SubscriptionId == subscriptionId).ToListAsync();
-        return lines.OrderBy(l => l.PeriodStart).ThenBy(l => l.InvoiceId, StringComparer.Ordinal).ThenBy(l => l.Position).ToList();
+        var ids = lines.Select(l => l.InvoiceId).Distinct().ToList();
+        var made = await db.Invoices.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.CreatedAt);
+        return lines.OrderBy(l => made[l.InvoiceId]).ThenBy(l => l.Position).ToList(); // invoice by invoice (the clock moves between runs), in line order
+
     }
 
     private async Task<int> EventsAsync(string subscriptionId, string topic)
