@@ -233,3 +233,25 @@ public sealed class PlanChangeTests
         Assert.Null(credit.InvoiceId);
     }
 }
+
+/// <summary>A pack child's plan is the pack's business (issue 4): a change on the child alone is refused.</summary>
+public sealed class PackChildPlanChangeTests
+{
+    [Fact]
+    public void APackChild_CannotChangePlanAlone()
+    {
+        var at = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+        var service = new Service("llm-gateway", "LLM Gateway", "", null, at);
+        var pro = new Plan(service.Id, "pro", "Pro", Money.Of(3000, "EUR"), BillingInterval.Month, 0, at);
+        var team = new Plan(service.Id, "team", "Team", Money.Of(6000, "EUR"), BillingInterval.Month, 0, at);
+        var child = Subscription.Start("ptr_1", "tnt_1", service, pro, at);
+        // No public way to make a child here (packs create them); set the link as the pack code would.
+        typeof(Subscription).GetProperty(nameof(Subscription.PackSubscriptionId))!.SetValue(child, "pks_1");
+
+        var error = Assert.ThrowsAny<DomainConflictException>(() => child.QuotePlanChange(pro, team, PlanChangeEffective.Now, at.AddDays(3)));
+
+        Assert.Equal("active", error.CurrentState);
+        Assert.Contains("pack", error.Message, StringComparison.Ordinal);
+        Assert.Equal(pro.Id, child.PlanId);
+    }
+}
