@@ -68,13 +68,20 @@ public sealed class PlanChangeService(ScaiDbFactory factory, SubscriptionService
         return new PlanChangeOutcome(await subscriptions.GetAsync(actor, id, ct), quote, current, target, false, charges);
     }
 
-    /// <summary>The pending (not yet invoiced) charges of a subscription, oldest first.</summary>
+    /// <summary>The pending (not yet invoiced) charges of a subscription, oldest first (within one change: catch-up periods, credit, charge).</summary>
     /// <exception cref="NotFoundException">Unknown or another tenant's subscription.</exception>
     public async Task<IReadOnlyList<SubscriptionCharge>> PendingChargesAsync(Actor actor, string id, CancellationToken ct = default)
     {
         _ = await subscriptions.GetAsync(actor, id, ct);
         await using var db = await factory.OpenAsync(actor, "read pending charges", ct);
         var rows = await db.SubscriptionCharges.AsNoTracking().Where(c => c.SubscriptionId == id && c.InvoiceId == null).ToListAsync(ct);
-        return rows.OrderBy(c => c.CreatedAt).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
+        // In the order a plan change writes them: catch-up periods, the credit, the charge.
+        static int Rank(SubscriptionChargeKind kind) => kind switch
+        {
+            SubscriptionChargeKind.PeriodCharge => 0,
+            SubscriptionChargeKind.ProrationCredit => 1,
+            _ => 2,
+        };
+        return rows.OrderBy(c => c.CreatedAt).ThenBy(c => Rank(c.Kind)).ThenBy(c => c.PeriodStart).ThenBy(c => c.Id, StringComparer.Ordinal).ToList();
     }
 }
