@@ -1,97 +1,40 @@
-using System.Diagnostics;
 using System.Globalization;
-using Microsoft.Extensions.Logging.Abstractions;
-using ScaiControl.Domain.Billing;
-using ScaiControl.Domain.Common;
-using ScaiControl.Domain.Invoicing;
-using ScaiControl.Domain.Vat;
-using ScaiControl.Infrastructure.Invoicing;
-using ScaiControl.Infrastructure.Pdf;
+using ScaiControl.Benchmarks;
 
-// PDF benchmark (scripts/bench.sh): ms per invoice PDF through ScaiControl's renderer (one long-lived Chromium,
-// pages reused), side by side with a plain `chromium --headless --print-to-pdf` of the same HTML, in the same run.
-// Usage: ScaiControl.Benchmarks [count=40] [markdown-output-path]
-var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 40;
-var output = args.Length > 1 ? args[1] : null;
-var chromium = Environment.GetEnvironmentVariable("SCAI_CHROMIUM") ?? "/usr/bin/chromium";
-if (!File.Exists(chromium))
+// Benchmarks (scripts/bench.sh), not tests. Each one measures ScaiControl side by side with a plain baseline in the
+// same run and writes its own section of the Markdown file (other sections are kept).
+// Usage: ScaiControl.Benchmarks [pdf|webhooks] [count] [markdown-output-path]
+//   pdf       invoice PDFs (count, default 40); needs chromium (SCAI_CHROMIUM, default /usr/bin/chromium)
+//   webhooks  webhook deliveries (count, default 2000) on SQLite, and on PostgreSQL when SCAI_BENCH_PG names a server
+// A first argument that is a number means "pdf <count>" (the command line before the webhook benchmark existed).
+var rest = args.ToList();
+var which = "pdf";
+if (rest.Count > 0 && !int.TryParse(rest[0], NumberStyles.None, CultureInfo.InvariantCulture, out _))
 {
-    Console.Error.WriteLine($"error: chromium not found at {chromium}");
-    return 1;
+    which = rest[0];
+    rest.RemoveAt(0);
 }
 
-var html = new InvoiceHtmlRenderer(new ScaiControl.Infrastructure.Templates.InvoiceTemplateResolver(new ScaiControl.Infrastructure.Templates.TemplateCompiler())).Render(SampleInvoice());
-var work = Directory.CreateTempSubdirectory("scai-bench-").FullName;
-var htmlPath = Path.Combine(work, "invoice.html");
-await File.WriteAllTextAsync(htmlPath, html);
-
-await using var renderer = new ChromiumPdfRenderer(new PdfOptions { ChromiumPath = chromium, MaxPages = 1 }, NullLogger<ChromiumPdfRenderer>.Instance);
-await renderer.RenderAsync(html); // warm-up: starts the browser once, as the app does
-var ours = new List<double>();
-for (var i = 0; i < count; i++)
+int? count = rest.Count > 0 ? int.Parse(rest[0], CultureInfo.InvariantCulture) : null;
+var output = rest.Count > 1 ? rest[1] : null;
+try
 {
-    var sw = Stopwatch.StartNew();
-    var pdf = await renderer.RenderAsync(html);
-    ours.Add(sw.Elapsed.TotalMilliseconds);
-    if (pdf.Length < 1000)
+    var (heading, report) = which switch
     {
-        throw new InvalidOperationException("The renderer produced no PDF.");
-    }
-}
-
-var plain = new List<double>();
-var plainCount = Math.Max(5, count / 4);
-for (var i = 0; i < plainCount; i++)
-{
-    var target = Path.Combine(work, $"plain-{i}.pdf");
-    var psi = new ProcessStartInfo(chromium)
-    {
-        ArgumentList =
-        {
-            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-            "--no-first-run", $"--user-data-dir={Path.Combine(work, "profile")}", "--no-pdf-header-footer", $"--print-to-pdf={target}", htmlPath,
-        },
-        RedirectStandardError = true,
-        RedirectStandardOutput = true,
+        "pdf" => ("Invoice PDF rendering", await PdfBenchmark.RunAsync(count ?? 40, Environment.GetEnvironmentVariable("SCAI_CHROMIUM") ?? "/usr/bin/chromium")),
+        "webhooks" => ("Webhook delivery", await WebhookBenchmark.RunAsync(count ?? 2000, Environment.GetEnvironmentVariable("SCAI_BENCH_PG"))),
+        _ => throw new ArgumentException($"unknown benchmark '{which}': use pdf or webhooks"),
     };
-    var sw = Stopwatch.StartNew();
-    using var process = Process.Start(psi)!;
-    await process.WaitForExitAsync();
-    plain.Add(sw.Elapsed.TotalMilliseconds);
-    if (!File.Exists(target))
+    Console.WriteLine(report);
+    if (output is not null)
     {
-        throw new InvalidOperationException($"plain chromium print failed: {await process.StandardError.ReadToEndAsync()}");
+        await MarkdownReport.WriteSectionAsync(output, heading, report);
     }
+
+    return 0;
 }
-
-static double P(List<double> xs, double q) { var s = xs.Order().ToList(); return s[(int)Math.Min(s.Count - 1, Math.Round(q * (s.Count - 1)))]; }
-var report = string.Create(CultureInfo.InvariantCulture, $"""
-| renderer | PDFs | mean ms | p50 ms | p95 ms |
-|---|---|---|---|---|
-| ScaiControl (Playwright, one browser, page reused) | {ours.Count} | {ours.Average():F1} | {P(ours, 0.5):F1} | {P(ours, 0.95):F1} |
-| plain `chromium --headless --print-to-pdf` (process per PDF) | {plain.Count} | {plain.Average():F1} | {P(plain, 0.5):F1} | {P(plain, 0.95):F1} |
-
-Same one-page invoice HTML ({html.Length} characters), same machine, same run ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores).
-""");
-Console.WriteLine(report);
-if (output is not null)
+catch (Exception e) when (e is FileNotFoundException or ArgumentException)
 {
-    await File.WriteAllTextAsync(output, "# Benchmarks\n\nGenerated by `scripts/bench.sh`; figures from one run on the development machine.\n\n## Invoice PDF rendering\n\n" + report);
-}
-
-Directory.Delete(work, recursive: true);
-return 0;
-
-static Invoice SampleInvoice()
-{
-    var now = new DateTimeOffset(2026, 11, 22, 9, 30, 0, TimeSpan.Zero);
-    var invoice = new Invoice("ptr_BENCH", "tnt_BENCH", "EUR", null, now);
-    var vat = VatDetermination.Determine("NL", "DE", "DE811907980", DateOnly.FromDateTime(now.UtcDateTime));
-    invoice.AddLine("ScaiCRM – Team", 1, Money.Of(2900, "EUR"), vat, "sub_1", now, now.AddMonths(1));
-    invoice.AddLine("ScaiCMS – Pro", 1, Money.Of(4900, "EUR"), vat, "sub_2", now, now.AddMonths(1));
-    invoice.AddLine("ScaiDrive – Starter (yearly)", 1, Money.Of(9900, "EUR"), vat, "sub_3", now, now.AddYears(1));
-    var seller = new PartySnapshot("ScaiLabs B.V.", PostalAddress.Create("Keizersgracht 123", null, "1015 CJ", "Amsterdam", "NL"), "NL862637223B01", "billing@scailabs.example", "NL91ABNA0417164300", "ABNANL2A");
-    var buyer = new PartySnapshot("Bergmann Software GmbH", PostalAddress.Create("Friedrichstraße 68", null, "10117", "Berlin", "DE"), "DE811907980", "jonas@bergmann-de.example");
-    invoice.Finalise("SCAI-2026-000042", DateOnly.FromDateTime(now.UtcDateTime), buyer, seller, vat, now);
-    return invoice;
+    Console.Error.WriteLine($"error: {e.Message}");
+    return 1;
 }

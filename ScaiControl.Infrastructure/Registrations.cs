@@ -59,6 +59,9 @@ public static class Registrations
         services.AddSingleton<TrialEndingNotifier>();
         services.AddSingleton<PlanChangeService>();
         services.AddSingleton<PlanAdminService>();
+        services.AddSingleton<Packs.PackSubscriptionReaper>();
+        services.AddSingleton<Packs.PackCatalogService>();
+        services.AddSingleton<Packs.PackSubscriptionService>();
         services.AddSingleton<CatalogService>();
         services.AddSingleton<BillingProfileService>();
         services.AddSingleton<TenancyService>();

@@ -219,6 +219,7 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
 
     private void Ensure(SubscriptionAction action)
     {
+        EnsureNotPackChild(action);
         if (SubscriptionStateMachine.Find(Status, action) is null)
         {
             throw new SubscriptionTransitionException(Status, action);
@@ -227,6 +228,7 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
 
     private void Move(SubscriptionAction action, DateTimeOffset now, params (string Key, object? Value)[] extra)
     {
+        EnsureNotPackChild(action);
         var transition = SubscriptionStateMachine.Find(Status, action) ?? throw new SubscriptionTransitionException(Status, action);
         var previous = Status;
         Status = transition.To;
@@ -249,6 +251,9 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
             payload[key] = value;
         }
 
-        Raise(new DomainEvent(transition.Topic, PartnerId, TenantId, Id, now, payload));
+        if (!_packDriven)
+        {
+            Raise(new DomainEvent(transition.Topic, PartnerId, TenantId, Id, now, payload));
+        }
     }
 }

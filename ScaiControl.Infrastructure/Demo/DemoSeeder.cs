@@ -15,7 +15,8 @@ namespace ScaiControl.Infrastructure.Demo;
 /// Realistic demo data (Development first run and `admin seed-demo`): the operator ScaiLabs B.V. (NL), tenants in
 /// each VAT situation (NL domestic, DE reverse charge, FR consumer, US export), the Swedish reseller Nordic Cloud AB
 /// with its own series and a Norwegian tenant, three services with monthly and yearly EUR plans (one with a 14-day
-/// trial), subscriptions in several states, two published invoice templates (Nordic Cloud AB's own, English, and the
+/// trial), two service packs (one percentage, one fixed price; Redwood subscribes to the yearly one), subscriptions
+/// in several states (one trialing), two published invoice templates (Nordic Cloud AB's own, English, and the
 /// platform's German one) and one finalised invoice per tenant (last month's billing run).
 /// Sign-in e-mails are fixed: docs and acceptance checks use them. Idempotent: does nothing if the operator exists.
 /// </summary>
@@ -70,6 +71,8 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             var driveMonthly = new Plan(services[2].Id, "drive-starter-monthly", "Starter", Money.Of(990, "EUR"), BillingInterval.Month, 14, now);
             var driveYearly = new Plan(services[2].Id, "drive-starter-yearly", "Starter (yearly)", Money.Of(9900, "EUR"), BillingInterval.Year, 0, now);
             db.Plans.AddRange(crmMonthly, crmYearly, cmsMonthly, cmsYearly, driveMonthly, driveYearly);
+            var (suitePack, webPack) = DemoPacks(services, crmMonthly, cmsMonthly, driveMonthly, cmsYearly, driveYearly, now);
+            db.ServicePacks.AddRange(suitePack, webPack);
 
             db.Users.Add(new User(OperatorEmail, "Olivia Operator", scailabs.Id, null, [Roles.SuperAdmin], now));
             db.Users.Add(new User("lars@nordiccloud-se.example", "Lars Lindqvist", nordic.Id, null, [Roles.PartnerAdmin], now));
@@ -115,6 +118,11 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             Subscribe(redwood, services[0], crmYearly, lastMonth);
             Subscribe(fjord, services[1], cmsMonthly, lastMonth);
             Subscribe(fjord, services[0], crmMonthly, lastMonth.AddDays(-20)).Cancel(lastMonth.AddDays(-2), "Trial project ended.");
+            // A pack subscription (parent + one child per service), billed below as one line on Redwood's invoice.
+            var (redwoodPack, redwoodChildren) = PackSubscription.Start(redwood.PartnerId, redwood.Id, webPack,
+                [(services[1], cmsYearly), (services[2], driveYearly)], lastMonth);
+            db.PackSubscriptions.Add(redwoodPack);
+            db.Subscriptions.AddRange(redwoodChildren);
 
             // Published before the billing run, so Nordic Cloud AB's invoices carry its own branding.
             db.InvoiceTemplates.Add(PublishedTemplate(nordic.Id, "en", "nordic-cloud-invoice-en.hbs", now));
@@ -154,6 +162,20 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
 
         await invoices.TryRenderAsync(noteId, ct);
         return true;
+    }
+
+    /// <summary>
+    /// The demo's service packs (spec 002 migration 014): "ScaiSuite" (the three monthly plans at 15 % off: EUR 87.90
+    /// → discount 13.185 rounded half away from zero to 13.19, price EUR 74.71) and "Web presence (yearly)" (CMS Pro
+    /// and Drive Starter yearly at a fixed EUR 529.00 instead of EUR 589.00).
+    /// </summary>
+    private static (ServicePack Suite, ServicePack Web) DemoPacks(Service[] services, Plan crmMonthly, Plan cmsMonthly, Plan driveMonthly, Plan cmsYearly, Plan driveYearly, DateTimeOffset now)
+    {
+        var suite = new ServicePack("scaisuite-monthly", "ScaiSuite", "CRM, CMS and Drive together, 15 % below the parts.", PackPricing.Percentage, null, 1500, "EUR", BillingInterval.Month, now);
+        suite.SetItems([(services[0], crmMonthly), (services[1], cmsMonthly), (services[2], driveMonthly)], now);
+        var web = new ServicePack("web-presence-yearly", "Web presence (yearly)", "A website with its file storage, billed once a year.", PackPricing.FixedPrice, 52900, null, "EUR", BillingInterval.Year, now);
+        web.SetItems([(services[1], cmsYearly), (services[2], driveYearly)], now);
+        return (suite, web);
     }
 
     /// <summary>Version 1 of an invoice template from Demo/Templates/<paramref name="file"/>, published.</summary>

@@ -110,10 +110,14 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
             var due = await (from s in db.Subscriptions.AsNoTracking()
                              join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
                              where s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling
+                             where s.PackSubscriptionId == null // pack children are billed through their pack (one line)
                              select new { Subscription = s, p.Currency }).ToListAsync(ct);
             var charged = await PendingChargeBilling.TenantsWithPendingChargesAsync(db, cutoff, ct);
             groups = due.Where(d => d.Subscription.NextUnbilledPeriod(cutoff) is not null)
-                .Select(d => (d.Subscription.TenantId, d.Currency)).Concat(charged).Distinct().OrderBy(g => g.TenantId, StringComparer.Ordinal).ToList();
+                .Select(d => (d.Subscription.TenantId, d.Currency))
+                .Concat(await Packs.PackBilling.DueGroupsAsync(db, cutoff, ct))
+                .Concat(charged)
+                .Distinct().OrderBy(g => g.TenantId, StringComparer.Ordinal).ToList();
         }
 
         await UpdateRunAsync(runId, r => r.StartFromClaim(groups.Count), ct);
@@ -138,15 +142,17 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                               join v in db.Services on s.ServiceId equals v.Id
                               where s.TenantId == tenantId && p.Currency == currency
                                     && (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling)
+                                    && s.PackSubscriptionId == null
                               orderby s.Id
                               select new { Subscription = s, Plan = p, Service = v }).ToListAsync(ct);
+            var packs = await Packs.PackBilling.DueAsync(db, tenantId, currency, ct);
             var charges = await PendingChargeBilling.PendingAsync(db, tenantId, currency, period.End, ct);
-            if (rows.Count == 0 && charges.Count == 0)
+            if (rows.Count == 0 && packs.Count == 0 && charges.Count == 0)
             {
                 return (0, 0, null);
             }
 
-            var partnerId = rows.Count > 0 ? rows[0].Subscription.PartnerId : charges[0].PartnerId;
+            var partnerId = rows.Count > 0 ? rows[0].Subscription.PartnerId : packs.Count > 0 ? packs[0].PartnerId : charges[0].PartnerId;
             var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == partnerId, ct);
             var buyer = await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct);
             // Provisional VAT for the draft; finalisation determines it again from the snapshots it freezes.
@@ -166,6 +172,7 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                 }
             }
 
+            await Packs.PackBilling.AddLinesAsync(db, invoice, packs, period.End, vat, now, ct);
             foreach (var rest in PendingChargeBilling.AddLines(invoice, charges, vat, now))
             {
                 db.SubscriptionCharges.Add(rest);

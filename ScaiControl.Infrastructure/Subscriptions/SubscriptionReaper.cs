@@ -28,7 +28,8 @@ public sealed record ReaperResult(int Cancelled, int Activated, int Suspended, i
 /// concurrency token, so when two nodes reap at the same moment each transition (and its event) happens once and the
 /// loser skips. Idempotent, and it catches up after downtime (anything due before <c>now</c> is moved).
 /// </summary>
-public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecycleOptions options, ILogger<SubscriptionReaper> logger)
+/// <remarks>Pack children are left to the pack pass (<see cref="Packs.PackSubscriptionReaper"/>), which moves a pack and all its children together.</remarks>
+public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecycleOptions options, ILogger<SubscriptionReaper> logger, Packs.PackSubscriptionReaper packs)
 {
     /// <summary>One pass at <paramref name="now"/> (UTC).</summary>
     public async Task<ReaperResult> RunAsync(DateTimeOffset now, CancellationToken ct = default)
@@ -38,6 +39,7 @@ public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecy
         await using (var db = await factory.ForSystemAsync("reaper", ct))
         {
             due = await db.Subscriptions.AsNoTracking()
+                .Where(s => s.PackSubscriptionId == null)
                 .Where(s => (s.Status == SubscriptionStatus.Cancelling && s.CurrentPeriodEnd <= now)
                             || (s.Status == SubscriptionStatus.Trialing && s.TrialEnd <= now)
                             || (s.Status == SubscriptionStatus.PastDue && s.UpdatedAt <= graceStart)
@@ -125,6 +127,7 @@ public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecy
             }
         }
 
-        return new ReaperResult(cancelled, activated, suspended, skipped, expired, changed);
+        var packPass = await packs.RunAsync(now, ct);
+        return new ReaperResult(cancelled + packPass.Cancelled, activated, suspended, skipped + packPass.Skipped, expired, changed);
     }
 }

@@ -36,15 +36,20 @@ public sealed record SubscriptionDto(
     string Id, string PartnerId, string TenantId, string TenantName, string ServiceId, string ServiceSlug, string ServiceName, string PlanId,
     string PlanCode, string PlanName, long Price, string Currency, string Status, IReadOnlyList<string> AllowedActions,
     DateTimeOffset CurrentPeriodStart, DateTimeOffset CurrentPeriodEnd, DateTimeOffset? TrialEnd, string? CancellationReason,
-    DateTimeOffset? CancelledAt, DateTimeOffset CreatedAt, long Rate, DateTimeOffset? TermEnd, string? ScheduledPlanId, DateTimeOffset? ScheduledPlanAt)
+    DateTimeOffset? CancelledAt, DateTimeOffset CreatedAt, string? PackSubscriptionId = null, long Rate = 0, DateTimeOffset? TermEnd = null,
+    string? ScheduledPlanId = null, DateTimeOffset? ScheduledPlanAt = null)
 {
-    /// <remarks>rate: the billable rate in force (cents per period, inherited from the plan); price: the plan's current price.</remarks>
+    /// <summary>
+    /// From a view; a pack child allows no action of its own (it moves with its pack_subscription_id). rate: the
+    /// billable rate in force (cents per period, inherited from the plan); price: the plan's current price.
+    /// </summary>
     public static SubscriptionDto From(SubscriptionView v)
     {
         var s = v.Subscription;
         return new(s.Id, s.PartnerId, s.TenantId, v.TenantName, s.ServiceId, v.ServiceSlug, v.ServiceName, s.PlanId, v.PlanCode, v.PlanName,
-            v.PriceMinor, v.Currency, s.Status.WireName(), SubscriptionStateMachine.AllowedActions(s.Status).Select(a => a.WireName()).ToArray(),
-            s.CurrentPeriodStart, s.CurrentPeriodEnd, s.TrialEnd, s.CancellationReason, s.CancelledAt, s.CreatedAt, s.RateMinor, s.TermEnd, s.ScheduledPlanId, s.ScheduledPlanAt);
+            v.PriceMinor, v.Currency, s.Status.WireName(), s.IsPackChild ? [] : SubscriptionStateMachine.AllowedActions(s.Status).Select(a => a.WireName()).ToArray(),
+            s.CurrentPeriodStart, s.CurrentPeriodEnd, s.TrialEnd, s.CancellationReason, s.CancelledAt, s.CreatedAt, s.PackSubscriptionId,
+            s.RateMinor, s.TermEnd, s.ScheduledPlanId, s.ScheduledPlanAt);
     }
 }
 

@@ -89,6 +89,7 @@ public static class Endpoints
 
         api.MapTemplateApi();
         api.MapLifecycleApi();
+        api.MapPackApi();
     }
 
     /// <summary>POST /api/v1/admin/webhook-subscriptions {"url", "topics", "description", "partner_id"?}.</summary>
