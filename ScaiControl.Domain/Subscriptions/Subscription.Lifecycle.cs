@@ -47,21 +47,15 @@ public sealed partial class Subscription
     /// <exception cref="SubscriptionTransitionException">Not trialing.</exception>
     public void EndTrial(Plan plan, DateTimeOffset at)
     {
-        if (plan.TrialEndBehavior == TrialEndBehavior.Expire)
-        {
-            Ensure(SubscriptionAction.Expire);
-            if (Status != SubscriptionStatus.Trialing)
-            {
-                throw new SubscriptionTransitionException(Status, SubscriptionAction.Activate);
-            }
-
-            Move(SubscriptionAction.Expire, at, ("reason", "trial_ended"), ("trial_end", TrialEnd));
-            return;
-        }
-
         if (Status != SubscriptionStatus.Trialing)
         {
-            throw new SubscriptionTransitionException(Status, SubscriptionAction.Activate);
+            throw new SubscriptionTransitionException(Status, plan.TrialEndBehavior == TrialEndBehavior.Expire ? SubscriptionAction.Expire : SubscriptionAction.Activate);
+        }
+
+        if (plan.TrialEndBehavior == TrialEndBehavior.Expire)
+        {
+            Move(SubscriptionAction.Expire, at, ("reason", "trial_ended"), ("trial_end", TrialEnd));
+            return;
         }
 
         Activate(at);
