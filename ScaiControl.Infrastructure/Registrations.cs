@@ -56,6 +56,9 @@ public static class Registrations
         services.AddSingleton<SubscriptionService>();
         services.AddSingleton(configuration.GetSection("Subscriptions").Get<SubscriptionLifecycleOptions>() ?? new SubscriptionLifecycleOptions());
         services.AddSingleton<SubscriptionReaper>();
+        services.AddSingleton<TrialEndingNotifier>();
+        services.AddSingleton<PlanChangeService>();
+        services.AddSingleton<PlanAdminService>();
         services.AddSingleton<Packs.PackSubscriptionReaper>();
         services.AddSingleton<Packs.PackCatalogService>();
         services.AddSingleton<Packs.PackSubscriptionService>();

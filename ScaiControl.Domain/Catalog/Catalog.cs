@@ -178,6 +178,56 @@ public sealed class Plan
         TrialDays = trialDays;
     }
 
+    /// <summary>Largest accepted margin: 100000 basis points (1000 %).</summary>
+    public const int MaxMarginBasisPoints = 100_000;
+
+    /// <summary>Largest accepted fixed term, in periods.</summary>
+    public const int MaxTermPeriods = 120;
+
+    /// <summary>Sets what a trial ends in and the fixed term (null = open-ended; 1..120 periods).</summary>
+    /// <exception cref="DomainValidationException">Term out of range.</exception>
+    public void SetLifecycle(TrialEndBehavior trialEndBehavior, int? termPeriods)
+    {
+        if (termPeriods is < 1 or > MaxTermPeriods)
+        {
+            throw new DomainValidationException("term_periods", $"term_periods must be between 1 and {MaxTermPeriods}, or null for open-ended.");
+        }
+
+        TrialEndBehavior = trialEndBehavior;
+        TermPeriods = termPeriods;
+    }
+
+    /// <summary>
+    /// Makes this a cost-based plan (spec 002 migration 007) and computes its price: unit cost × (1 + margin / 10000),
+    /// rounded half away from zero to a whole minor unit (<see cref="Rounding.DivideHalfAwayFromZero"/>), e.g. cost
+    /// 1999 at 2500 bp = 2498.75 → 2499. Sets <see cref="PriceRefreshedAt"/>.
+    /// </summary>
+    /// <exception cref="DomainValidationException">Negative or too large cost, margin out of 0..100000, or a price over the maximum.</exception>
+    public void RefreshCostPrice(long unitCostMinor, int marginBasisPoints, DateTimeOffset now)
+    {
+        if (unitCostMinor is < 0 or > MaxPriceMinor)
+        {
+            throw new DomainValidationException("unit_cost", $"unit_cost must be between 0 and {MaxPriceMinor} minor units.");
+        }
+
+        if (marginBasisPoints is < 0 or > MaxMarginBasisPoints)
+        {
+            throw new DomainValidationException("margin_bps", $"margin_bps must be between 0 and {MaxMarginBasisPoints}.");
+        }
+
+        var price = Rounding.DivideHalfAwayFromZero(unitCostMinor * (10_000L + marginBasisPoints), 10_000);
+        if (price > MaxPriceMinor)
+        {
+            throw new DomainValidationException("unit_cost", $"The resulting price exceeds {MaxPriceMinor} minor units.");
+        }
+
+        PricingModel = PricingModel.CostPlus;
+        UnitCostMinor = unitCostMinor;
+        MarginBasisPoints = marginBasisPoints;
+        PriceMinor = price;
+        PriceRefreshedAt = now;
+    }
+
     /// <summary>Withdraws the plan from sale (existing subscriptions continue).</summary>
     public void Retire() => IsActive = false;
 }
@@ -187,6 +237,25 @@ public enum TrialEndBehavior
 {
     Activate,
     Expire,
+}
+
+/// <summary>Wire names of <see cref="TrialEndBehavior"/> and <see cref="PricingModel"/>.</summary>
+public static class PlanWireNames
+{
+    /// <summary>"activate" | "expire".</summary>
+    public static string WireName(this TrialEndBehavior value) => value == TrialEndBehavior.Expire ? "expire" : "activate";
+
+    /// <summary>"fixed" | "cost_plus".</summary>
+    public static string WireName(this PricingModel value) => value == PricingModel.CostPlus ? "cost_plus" : "fixed";
+
+    /// <summary>Parses "activate" | "expire"; null means "activate".</summary>
+    /// <exception cref="DomainValidationException">Any other value.</exception>
+    public static TrialEndBehavior ParseTrialEndBehavior(string? value) => value switch
+    {
+        null or "activate" => TrialEndBehavior.Activate,
+        "expire" => TrialEndBehavior.Expire,
+        _ => throw new DomainValidationException("trial_end_behavior", "trial_end_behavior must be 'activate' or 'expire'."),
+    };
 }
 
 /// <summary>How a plan's price is set (spec 002 migration 007): "fixed", or "cost_plus" (per-unit cost + margin).</summary>

@@ -234,6 +234,33 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
         return line;
     }
 
+    /// <summary>
+    /// Adds a one-off subscription amount (a pending <c>SubscriptionCharge</c>): a charge is 1 × amount, a credit is
+    /// −1 × |amount| so the item net price (BT-146) stays non-negative (EN 16931 BR-27) while the line net (BT-131) is
+    /// negative. <paramref name="billingKey"/> is unique across all invoice lines, so the amount is invoiced once.
+    /// </summary>
+    /// <exception cref="InvoiceImmutableException">The invoice is finalised.</exception>
+    /// <exception cref="DomainValidationException">Zero amount, or another currency.</exception>
+    public InvoiceLine AddChargeLine(string description, Money amount, VatDecision vat, string subscriptionId, DateTimeOffset periodStart, DateTimeOffset periodEnd, string billingKey)
+    {
+        EnsureDraft();
+        if (amount.MinorUnits == 0)
+        {
+            throw new DomainValidationException("amount", "A charge line needs a non-zero amount.");
+        }
+
+        if (amount.Currency != Currency)
+        {
+            throw new DomainValidationException("currency", $"A {amount.Currency} line cannot go on a {Currency} invoice.");
+        }
+
+        var line = new InvoiceLine(this, _lines.Count + 1, Guard.Text(description, "description", 500), amount.MinorUnits < 0 ? -1 : 1, Math.Abs(amount.MinorUnits), vat,
+            subscriptionId, periodStart, periodEnd, billingKey: Guard.Text(billingKey, "billing_key", 80));
+        _lines.Add(line);
+        Recalculate();
+        return line;
+    }
+
     /// <summary>The VAT breakdown (BG-23), one entry per (category, rate), in category then rate order.</summary>
     public IReadOnlyList<VatBreakdownEntry> VatBreakdown() => _lines
         .GroupBy(l => (l.VatCategory, l.VatRateBasisPoints))
@@ -308,7 +335,7 @@ public sealed class InvoiceLine : ITenantOwned
 {
     private InvoiceLine() { }
 
-    internal InvoiceLine(Invoice invoice, int position, string description, long quantity, long unitPriceMinor, VatDecision vat, string? subscriptionId, DateTimeOffset? periodStart, DateTimeOffset? periodEnd, string? creditedLineId = null)
+    internal InvoiceLine(Invoice invoice, int position, string description, long quantity, long unitPriceMinor, VatDecision vat, string? subscriptionId, DateTimeOffset? periodStart, DateTimeOffset? periodEnd, string? creditedLineId = null, string? billingKey = null)
     {
         CreditedLineId = creditedLineId;
         Id = Ids.New("iln");
@@ -321,7 +348,7 @@ public sealed class InvoiceLine : ITenantOwned
         UnitPriceMinor = unitPriceMinor;
         NetAmountMinor = checked(quantity * unitPriceMinor);
         SubscriptionId = subscriptionId;
-        BillingKey = subscriptionId is null || periodStart is null ? null : $"{subscriptionId}@{periodStart.Value.UtcTicks}";
+        BillingKey = billingKey ?? (subscriptionId is null || periodStart is null ? null : $"{subscriptionId}@{periodStart.Value.UtcTicks}");
         PeriodStart = periodStart;
         PeriodEnd = periodEnd;
         ApplyVat(vat);

@@ -101,6 +101,7 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
         else
         {
             subscription.Activate(now);
+            subscription.StartTerm(plan.TermPeriods);
         }
 
         return subscription;
@@ -186,7 +187,7 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
         }
 
         var start = BilledThrough ?? BillingAnchor;
-        if (start >= cutoff || (Status == SubscriptionStatus.Cancelling && start >= CurrentPeriodEnd))
+        if (start >= cutoff || (Status == SubscriptionStatus.Cancelling && start >= CurrentPeriodEnd) || EndsBefore(start))
         {
             return null;
         }

@@ -10,6 +10,9 @@ public enum SubscriptionChargeKind
 
     /// <summary>The unused part of the old plan, credited (negative amount).</summary>
     ProrationCredit,
+
+    /// <summary>A whole period at the old rate that a plan change found not yet invoiced (billing key = the period's, so it is never billed twice).</summary>
+    PeriodCharge,
 }
 
 /// <summary>
@@ -60,6 +63,30 @@ public sealed class SubscriptionCharge : ITenantOwned
     /// <summary>The invoice it went on; null while pending.</summary>
     public string? InvoiceId { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>The invoice line's unique billing key: the subscription period's key for a <see cref="SubscriptionChargeKind.PeriodCharge"/> (as the billing run would write it), else "charge:" + id.</summary>
+    public string BillingKey => Kind == SubscriptionChargeKind.PeriodCharge ? $"{SubscriptionId}@{PeriodStart.UtcTicks}" : $"charge:{Id}";
+
+    /// <summary>
+    /// Credit rule (docs/lifecycle.md): an invoice never goes below zero. Keeps <paramref name="appliedMinor"/>
+    /// (0 &lt; applied &lt; |amount|) of this credit on the invoice being made and returns the rest as a new pending credit.
+    /// </summary>
+    /// <exception cref="DomainConflictException">Not a pending credit, or the applied part is out of range.</exception>
+    public SubscriptionCharge SplitCredit(long appliedMinor, DateTimeOffset now)
+    {
+        if (AmountMinor >= 0 || InvoiceId is not null || appliedMinor <= 0 || appliedMinor >= -AmountMinor)
+        {
+            throw new DomainConflictException($"Charge {Id} cannot be split at {appliedMinor}.");
+        }
+
+        var rest = (SubscriptionCharge)MemberwiseClone();
+        rest.Id = Ids.New("chg");
+        rest.AmountMinor = AmountMinor + appliedMinor;
+        rest.Description = Guard.Text($"{Description} (remainder)", "description", 500);
+        rest.CreatedAt = now;
+        AmountMinor = -appliedMinor;
+        return rest;
+    }
 
     /// <summary>Records the invoice that carries this amount.</summary>
     /// <exception cref="DomainConflictException">Already invoiced.</exception>

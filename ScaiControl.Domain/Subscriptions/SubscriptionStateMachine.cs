@@ -30,6 +30,7 @@ public enum SubscriptionAction
     Expire,
     Suspend,
     Unsuspend,
+    ChangePlan,
 }
 
 /// <summary>One allowed transition: from any of <paramref name="From"/>, <paramref name="Action"/> leads to <paramref name="To"/> and emits <paramref name="Topic"/>.</summary>
@@ -57,6 +58,8 @@ public static class SubscriptionStateMachine
         new(SubscriptionAction.Expire, [SubscriptionStatus.Trialing, SubscriptionStatus.Active, SubscriptionStatus.PastDue, SubscriptionStatus.Cancelling], SubscriptionStatus.Expired, EventTopics.SubscriptionChanged, "A trial ended without conversion, or a fixed term ran out."),
         new(SubscriptionAction.Suspend, [SubscriptionStatus.Active, SubscriptionStatus.PastDue, SubscriptionStatus.Cancelling], SubscriptionStatus.Suspended, EventTopics.SubscriptionSuspended, "Operator action, or dunning after the grace period."),
         new(SubscriptionAction.Unsuspend, [SubscriptionStatus.Suspended], SubscriptionStatus.Active, EventTopics.SubscriptionResumed, "The operator lifts a suspension."),
+        new(SubscriptionAction.ChangePlan, [SubscriptionStatus.Trialing], SubscriptionStatus.Trialing, EventTopics.SubscriptionChanged, "Plan change during a trial: nothing is billed yet, so no proration."),
+        new(SubscriptionAction.ChangePlan, [SubscriptionStatus.Active], SubscriptionStatus.Active, EventTopics.SubscriptionChanged, "Plan change now (prorated) or at the period end (docs/lifecycle.md)."),
     ];
 
     /// <summary>The transition for <paramref name="action"/> from <paramref name="from"/>, or null when forbidden.</summary>

@@ -112,9 +112,11 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                              where s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling
                              where s.PackSubscriptionId == null // pack children are billed through their pack (one line)
                              select new { Subscription = s, p.Currency }).ToListAsync(ct);
+            var charged = await PendingChargeBilling.TenantsWithPendingChargesAsync(db, cutoff, ct);
             groups = due.Where(d => d.Subscription.NextUnbilledPeriod(cutoff) is not null)
                 .Select(d => (d.Subscription.TenantId, d.Currency))
                 .Concat(await Packs.PackBilling.DueGroupsAsync(db, cutoff, ct))
+                .Concat(charged)
                 .Distinct().OrderBy(g => g.TenantId, StringComparer.Ordinal).ToList();
         }
 
@@ -144,12 +146,13 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                               orderby s.Id
                               select new { Subscription = s, Plan = p, Service = v }).ToListAsync(ct);
             var packs = await Packs.PackBilling.DueAsync(db, tenantId, currency, ct);
-            if (rows.Count == 0 && packs.Count == 0)
+            var charges = await PendingChargeBilling.PendingAsync(db, tenantId, currency, period.End, ct);
+            if (rows.Count == 0 && packs.Count == 0 && charges.Count == 0)
             {
                 return (0, 0, null);
             }
 
-            var partnerId = rows.Count > 0 ? rows[0].Subscription.PartnerId : packs[0].PartnerId;
+            var partnerId = rows.Count > 0 ? rows[0].Subscription.PartnerId : packs.Count > 0 ? packs[0].PartnerId : charges[0].PartnerId;
             var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == partnerId, ct);
             var buyer = await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct);
             // Provisional VAT for the draft; finalisation determines it again from the snapshots it freezes.
@@ -164,12 +167,16 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                 {
                     invoice.AddLine(
                         $"{row.Service.Name} – {row.Plan.Name}",
-                        1, row.Plan.Price, vat, row.Subscription.Id, p.Start, p.End);
+                        1, new Money(row.Subscription.RateMinor, row.Plan.Currency), vat, row.Subscription.Id, p.Start, p.End); // the rate in force (issue 4), not the plan's current price
                     row.Subscription.MarkBilled(p.Start, p.End, now);
                 }
             }
 
             await Packs.PackBilling.AddLinesAsync(db, invoice, packs, period.End, vat, now, ct);
+            foreach (var rest in PendingChargeBilling.AddLines(invoice, charges, vat, now))
+            {
+                db.SubscriptionCharges.Add(rest);
+            }
 
             if (invoice.Lines.Count == 0)
             {

@@ -70,6 +70,14 @@ public sealed class SubscriptionReaperJob(Subscriptions.SubscriptionReaper reape
         await reaper.RunAsync(clock.GetUtcNow(), cancellationToken);
 }
 
+/// <summary>The trial-ending notifier, every 10 minutes (safe on several nodes: see <see cref="Subscriptions.TrialEndingNotifier"/>).</summary>
+public sealed class TrialEndingNotifierJob(Subscriptions.TrialEndingNotifier notifier, TimeProvider clock) : IJob
+{
+    /// <inheritdoc/>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await notifier.RunAsync(clock.GetUtcNow(), cancellationToken);
+}
+
 /// <summary>Renders the PDFs still pending (renderer installed later, or a transient failure). Idempotent.</summary>
 public sealed class PdfRenderJob(InvoiceService invoices) : IJob
 {
@@ -121,6 +129,9 @@ public static class JobsRegistration
                 j => j.DisallowConcurrentExecution());
             q.ScheduleJob<SubscriptionReaperJob>(
                 t => t.WithIdentity("subscription-reaper").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),
+                j => j.DisallowConcurrentExecution());
+            q.ScheduleJob<TrialEndingNotifierJob>(
+                t => t.WithIdentity("trial-ending-notifier").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(10)).RepeatForever()),
                 j => j.DisallowConcurrentExecution());
             q.ScheduleJob<PdfRenderJob>(
                 t => t.WithIdentity("pdf-render").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),

@@ -1,23 +1,30 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Subscriptions;
 using ScaiControl.Infrastructure.Persistence;
 
 namespace ScaiControl.Infrastructure.Subscriptions;
 
-/// <summary>Subscriptions:PastDueGraceDays (default 14): how long a subscription stays past_due before it is suspended.</summary>
+/// <summary>
+/// Subscriptions:PastDueGraceDays (default 14): how long a subscription stays past_due before it is suspended.
+/// Subscriptions:TrialEndingNoticeDays (default 3): how many days before the trial end subscription.trial_ending.v1 is emitted.
+/// </summary>
 public sealed class SubscriptionLifecycleOptions
 {
     public int PastDueGraceDays { get; set; } = 14;
+
+    public int TrialEndingNoticeDays { get; set; } = 3;
 }
 
-/// <summary>What one reaper pass did.</summary>
-public sealed record ReaperResult(int Cancelled, int Activated, int Suspended, int Skipped);
+/// <summary>What one reaper pass did: transitions by kind (Expired counts trials that expired and fixed terms that ended; Changed counts scheduled plan changes applied).</summary>
+public sealed record ReaperResult(int Cancelled, int Activated, int Suspended, int Skipped, int Expired = 0, int Changed = 0);
 
 /// <summary>
 /// The subscription reaper (spec 000 background worker): moves due subscriptions on at a given clock —
-/// cancelling → cancelled once the period has ended, trialing → active at the trial end, past_due → suspended after
-/// the grace period. Each transition is saved on its own with its outbox event; the subscription's UpdatedAt is a
+/// cancelling → cancelled once the period has ended, a scheduled plan change at its time, trialing → active or
+/// expired at the trial end (per the plan's trial_end_behavior), a fixed term → expired at its end, past_due →
+/// suspended after the grace period. Each transition is saved on its own with its outbox event; the subscription's UpdatedAt is a
 /// concurrency token, so when two nodes reap at the same moment each transition (and its event) happens once and the
 /// loser skips. Idempotent, and it catches up after downtime (anything due before <c>now</c> is moved).
 /// </summary>
@@ -35,49 +42,92 @@ public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecy
                 .Where(s => s.PackSubscriptionId == null)
                 .Where(s => (s.Status == SubscriptionStatus.Cancelling && s.CurrentPeriodEnd <= now)
                             || (s.Status == SubscriptionStatus.Trialing && s.TrialEnd <= now)
-                            || (s.Status == SubscriptionStatus.PastDue && s.UpdatedAt <= graceStart))
+                            || (s.Status == SubscriptionStatus.PastDue && s.UpdatedAt <= graceStart)
+                            || ((s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.Trialing) && s.ScheduledPlanId != null && s.ScheduledPlanAt <= now)
+                            || ((s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling) && s.TermEnd <= now))
                 .OrderBy(s => s.Id).Select(s => s.Id).ToListAsync(ct);
         }
 
-        int cancelled = 0, activated = 0, suspended = 0, skipped = 0;
+        int cancelled = 0, activated = 0, suspended = 0, skipped = 0, expired = 0, changed = 0;
         foreach (var id in due)
         {
             await using var db = await factory.ForSystemAsync("reaper", ct);
             var subscription = await db.Subscriptions.SingleAsync(s => s.Id == id, ct);
+            var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == subscription.PlanId, ct);
+            var before = subscription.Status;
+            var moved = false;
+            var applied = false;
+            // A scheduled plan change comes first: it happens at its time, before the next period is billed and before
+            // a trial ending at the same moment is judged by the (new) plan's trial_end_behavior.
+            if (subscription.Status is SubscriptionStatus.Active or SubscriptionStatus.Trialing
+                && subscription.ScheduledPlanId is { } scheduledId && subscription.ScheduledPlanAt <= now)
+            {
+                var target = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == scheduledId, ct);
+                try
+                {
+                    db.SubscriptionCharges.AddRange(subscription.ApplyScheduledPlanChange(plan, target, now));
+                    plan = target;
+                    applied = true;
+                }
+                catch (DomainException e)
+                {
+                    logger.LogWarning("Scheduled plan change of {Id} to {Plan} dropped: {Reason}", id, target.Code, e.Message);
+                    subscription.DropScheduledPlanChange(now);
+                }
+
+                moved = true;
+            }
+
             switch (subscription.Status)
             {
                 case SubscriptionStatus.Cancelling when subscription.CurrentPeriodEnd <= now:
                     subscription.Cancel(now, null);
                     break;
                 case SubscriptionStatus.Trialing when subscription.TrialEnd <= now:
-                    subscription.Activate(subscription.TrialEnd!.Value);
+                    subscription.EndTrial(plan, subscription.TrialEnd!.Value);
+                    break;
+                case SubscriptionStatus.Active or SubscriptionStatus.PastDue or SubscriptionStatus.Cancelling when subscription.TermEnd <= now:
+                    subscription.ExpireTerm(subscription.TermEnd!.Value);
                     break;
                 case SubscriptionStatus.PastDue when subscription.UpdatedAt <= graceStart:
                     subscription.Suspend(now, $"Payment overdue for more than {options.PastDueGraceDays} days.");
                     break;
                 default:
-                    skipped++; // moved on by someone else since the query
-                    continue;
+                    if (!moved)
+                    {
+                        skipped++; // moved on by someone else since the query
+                        continue;
+                    }
+
+                    break;
             }
 
             try
             {
                 await db.SaveChangesAsync(ct);
+                changed += applied ? 1 : 0;
+                if (subscription.Status == before)
+                {
+                    continue;
+                }
+
                 switch (subscription.Status)
                 {
                     case SubscriptionStatus.Cancelled: cancelled++; break;
                     case SubscriptionStatus.Active: activated++; break;
+                    case SubscriptionStatus.Expired: expired++; break;
                     default: suspended++; break;
                 }
             }
-            catch (DbUpdateConcurrencyException)
+            catch (DbUpdateException)
             {
+                // DbUpdateConcurrencyException (UpdatedAt token), or a unique billing key of a catch-up charge.
                 logger.LogInformation("Subscription {Id} was moved by another reaper; skipped", id);
                 skipped++;
             }
         }
 
         var packPass = await packs.RunAsync(now, ct);
-        return new ReaperResult(cancelled + packPass.Cancelled, activated, suspended, skipped + packPass.Skipped);
+        return new ReaperResult(cancelled + packPass.Cancelled, activated, suspended, skipped + packPass.Skipped, expired, changed);
     }
 }

@@ -68,6 +68,21 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task JobsRunTrialNotifier_AnnouncesTheSeededTrialOnce_AtTheGivenClock()
+    {
+        await Run("seed-demo");
+        // The seeded FR consumer's 14-day trial started 3 days ago: 8 days on it is 3 days from its end.
+        var (code, output, _) = await Run("jobs", "run", "trial-notifier", "--now", DateTimeOffset.UtcNow.AddDays(2).ToString("O"));
+        Assert.Equal(0, code);
+        Assert.Contains(": 0 notified", output, StringComparison.Ordinal);
+        (code, output, _) = await Run("jobs", "run", "trial-notifier", "--now", DateTimeOffset.UtcNow.AddDays(8).ToString("O"));
+        Assert.Equal(0, code);
+        Assert.Contains(": 1 notified", output, StringComparison.Ordinal);
+        (_, output, _) = await Run("jobs", "run", "trial-notifier", "--now", DateTimeOffset.UtcNow.AddDays(9).ToString("O"));
+        Assert.Contains(": 0 notified", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Token_IsRefusedOutsideDevelopment()
     {
         await Run("seed-demo");

@@ -19,10 +19,16 @@ public sealed record ServiceDto(string Id, string Slug, string Name, string Desc
     public static ServiceDto From(Service s) => new(s.Id, s.Slug, s.Name, s.Description, s.ParentSlug);
 }
 
-/// <summary>A plan: price in cents per interval ("month" | "year"), trial days.</summary>
-public sealed record PlanDto(string Id, string ServiceId, string Code, string Name, long Price, string Currency, string Interval, int TrialDays)
+/// <summary>
+/// A plan: price in cents per interval ("month" | "year"), trial days, what the trial ends in ("activate" | "expire"),
+/// the fixed term in periods (null = open-ended), and for pricing_model "cost_plus" the unit cost (cents), the margin
+/// in basis points and when the price was last computed.
+/// </summary>
+public sealed record PlanDto(string Id, string ServiceId, string Code, string Name, long Price, string Currency, string Interval, int TrialDays,
+    string TrialEndBehavior, int? TermPeriods, string PricingModel, long? UnitCost, int? MarginBps, DateTimeOffset? PriceRefreshedAt, bool Active)
 {
-    public static PlanDto From(Plan p) => new(p.Id, p.ServiceId, p.Code, p.Name, p.PriceMinor, p.Currency, p.Interval.WireName(), p.TrialDays);
+    public static PlanDto From(Plan p) => new(p.Id, p.ServiceId, p.Code, p.Name, p.PriceMinor, p.Currency, p.Interval.WireName(), p.TrialDays,
+        p.TrialEndBehavior.WireName(), p.TermPeriods, p.PricingModel.WireName(), p.UnitCostMinor, p.MarginBasisPoints, p.PriceRefreshedAt, p.IsActive);
 }
 
 /// <summary>A subscription with its lifecycle state and the actions its state allows.</summary>
@@ -30,15 +36,20 @@ public sealed record SubscriptionDto(
     string Id, string PartnerId, string TenantId, string TenantName, string ServiceId, string ServiceSlug, string ServiceName, string PlanId,
     string PlanCode, string PlanName, long Price, string Currency, string Status, IReadOnlyList<string> AllowedActions,
     DateTimeOffset CurrentPeriodStart, DateTimeOffset CurrentPeriodEnd, DateTimeOffset? TrialEnd, string? CancellationReason,
-    DateTimeOffset? CancelledAt, DateTimeOffset CreatedAt, string? PackSubscriptionId = null)
+    DateTimeOffset? CancelledAt, DateTimeOffset CreatedAt, string? PackSubscriptionId = null, long Rate = 0, DateTimeOffset? TermEnd = null,
+    string? ScheduledPlanId = null, DateTimeOffset? ScheduledPlanAt = null)
 {
-    /// <summary>From a view; a pack child allows no action of its own (it moves with its pack_subscription_id).</summary>
+    /// <summary>
+    /// From a view; a pack child allows no action of its own (it moves with its pack_subscription_id). rate: the
+    /// billable rate in force (cents per period, inherited from the plan); price: the plan's current price.
+    /// </summary>
     public static SubscriptionDto From(SubscriptionView v)
     {
         var s = v.Subscription;
         return new(s.Id, s.PartnerId, s.TenantId, v.TenantName, s.ServiceId, v.ServiceSlug, v.ServiceName, s.PlanId, v.PlanCode, v.PlanName,
             v.PriceMinor, v.Currency, s.Status.WireName(), s.IsPackChild ? [] : SubscriptionStateMachine.AllowedActions(s.Status).Select(a => a.WireName()).ToArray(),
-            s.CurrentPeriodStart, s.CurrentPeriodEnd, s.TrialEnd, s.CancellationReason, s.CancelledAt, s.CreatedAt, s.PackSubscriptionId);
+            s.CurrentPeriodStart, s.CurrentPeriodEnd, s.TrialEnd, s.CancellationReason, s.CancelledAt, s.CreatedAt, s.PackSubscriptionId,
+            s.RateMinor, s.TermEnd, s.ScheduledPlanId, s.ScheduledPlanAt);
     }
 }
 

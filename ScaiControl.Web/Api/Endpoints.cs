@@ -82,6 +82,7 @@ public static class Endpoints
         admin.MapGet("/billing-runs/{id}", GetBillingRun).WithName("GetBillingRun").WithSummary("Read a billing run and its progress")
             .RequireAuthorization(Permissions.BillingRun).ProducesProblem(StatusCodes.Status404NotFound);
         api.MapTemplateApi();
+        api.MapLifecycleApi();
         api.MapPackApi();
         api.MapWebhookApi();
     }

@@ -119,14 +119,15 @@ public static class AdminCli
         root.Subcommands.Add(templates);
         root.Subcommands.Add(docs);
 
-        var jobName = new Argument<string>("job") { Description = "The job to run: reaper." };
+        var jobName = new Argument<string>("job") { Description = "The job to run: reaper | trial-notifier." };
         var nowOption = new Option<string?>("--now") { Description = "The clock to run at, RFC 3339 (default: now)." };
         var runJob = new Command("run", "Run a background job once, in-process.") { jobName, nowOption };
         runJob.SetAction(async (parse, ct) => await WithServices(overrides, environment, stderr, async sp =>
         {
-            if (parse.GetValue(jobName) != "reaper")
+            var job = parse.GetValue(jobName);
+            if (job is not ("reaper" or "trial-notifier"))
             {
-                await stderr.WriteLineAsync($"error: unknown job '{parse.GetValue(jobName)}'; known jobs: reaper.");
+                await stderr.WriteLineAsync($"error: unknown job '{job}'; known jobs: reaper, trial-notifier.");
                 return 1;
             }
 
@@ -139,8 +140,15 @@ public static class AdminCli
             }
 
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
+            if (job == "trial-notifier")
+            {
+                var notices = await sp.GetRequiredService<Infrastructure.Subscriptions.TrialEndingNotifier>().RunAsync(now.ToUniversalTime(), ct);
+                await stdout.WriteLineAsync($"Trial notifier at {now.ToUniversalTime():O}: {notices.Notified} notified, {notices.Skipped} skipped.");
+                return 0;
+            }
+
             var result = await sp.GetRequiredService<Infrastructure.Subscriptions.SubscriptionReaper>().RunAsync(now.ToUniversalTime(), ct);
-            await stdout.WriteLineAsync($"Reaper at {now.ToUniversalTime():O}: {result.Cancelled} cancelled, {result.Activated} activated, {result.Suspended} suspended, {result.Skipped} skipped.");
+            await stdout.WriteLineAsync($"Reaper at {now.ToUniversalTime():O}: {result.Cancelled} cancelled, {result.Activated} activated, {result.Suspended} suspended, {result.Skipped} skipped, {result.Expired} expired, {result.Changed} plan change(s) applied.");
             return 0;
         }));
         root.Subcommands.Add(new Command("jobs", "Background jobs.") { runJob });

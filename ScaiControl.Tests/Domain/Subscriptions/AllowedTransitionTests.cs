@@ -35,10 +35,10 @@ public sealed class AllowedTransitionTests
     }
 
     [Fact]
-    public void Table_CoversTwentyThreeAllowedAndFiftySevenForbiddenPairs()
+    public void Table_CoversTwentyFiveAllowedAndSixtyThreeForbiddenPairs()
     {
-        // 8 states × 10 actions; guards the hand-written table against accidental deletions.
-        Assert.Equal(23, ExpectedLifecycle.Pairs(allowed: true).Count);
-        Assert.Equal(57, ExpectedLifecycle.Pairs(allowed: false).Count);
+        // 8 states × 11 actions; guards the hand-written table against accidental deletions.
+        Assert.Equal(25, ExpectedLifecycle.Pairs(allowed: true).Count);
+        Assert.Equal(63, ExpectedLifecycle.Pairs(allowed: false).Count);
     }
 }

@@ -34,6 +34,8 @@ internal static class ExpectedLifecycle
         (SubscriptionStatus.PastDue, SubscriptionAction.Suspend, SubscriptionStatus.Suspended, "subscription.suspended.v1"),
         (SubscriptionStatus.Cancelling, SubscriptionAction.Suspend, SubscriptionStatus.Suspended, "subscription.suspended.v1"),
         (SubscriptionStatus.Suspended, SubscriptionAction.Unsuspend, SubscriptionStatus.Active, "subscription.resumed.v1"),
+        (SubscriptionStatus.Trialing, SubscriptionAction.ChangePlan, SubscriptionStatus.Trialing, "subscription.changed.v1"),
+        (SubscriptionStatus.Active, SubscriptionAction.ChangePlan, SubscriptionStatus.Active, "subscription.changed.v1"),
     ];
 
     /// <summary>The spec's snake_case status names.</summary>
@@ -62,6 +64,7 @@ internal static class ExpectedLifecycle
         [SubscriptionAction.Expire] = "expire",
         [SubscriptionAction.Suspend] = "suspend",
         [SubscriptionAction.Unsuspend] = "unsuspend",
+        [SubscriptionAction.ChangePlan] = "change_plan",
     };
 
     public static bool IsAllowed(SubscriptionStatus from, SubscriptionAction action) =>

@@ -50,7 +50,7 @@ public sealed class ForbiddenTransitionTests
 
         Assert.Equal("active", error.CurrentState);
         Assert.Equal(
-            ["cancel", "expire", "mark_past_due", "schedule_cancellation", "suspend"],
+            ["cancel", "change_plan", "expire", "mark_past_due", "schedule_cancellation", "suspend"],
             error.AllowedActions.Order(StringComparer.Ordinal).ToArray());
     }
 

@@ -38,6 +38,12 @@ public sealed class ProrationTests
         ["upgrade in February", 2900L, "month", 4900L, "month", "2027-02-01T00:00:00Z", "2027-03-01T00:00:00Z", "2027-02-08T00:00:00Z", 2175L, 3675L, 1500L],
         // Same 0.65 share: 990 -> 643.5 -> 644 credited, nothing charged.
         ["downgrade to free at noon", 990L, "month", 0L, "month", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z", "2026-11-11T12:00:00Z", 644L, 0L, -644L],
+        // Leap February 2028 has 29 days; 15 left on the 15th: 2900*15/29 = 1500; 4900*15/29 = 2534.48 -> 2534.
+        ["upgrade in a leap February", 2900L, "month", 4900L, "month", "2028-02-01T00:00:00Z", "2028-03-01T00:00:00Z", "2028-02-15T00:00:00Z", 1500L, 2534L, 1034L],
+        // 2028 has 366 days; 183 left on 2 July = exactly half: 29000/2 = 14500; 49000/2 = 24500.
+        ["yearly upgrade in a leap year", 29000L, "year", 49000L, "year", "2028-01-01T00:00:00Z", "2029-01-01T00:00:00Z", "2028-07-02T00:00:00Z", 14500L, 24500L, 10000L],
+        // 14.75 days = 1,274,400 s of 2,592,000 s left at 06:00 on the 16th: 2900 * 0.491667 = 1425.83 -> 1426; 4900 * 0.491667 = 2409.17 -> 2409.
+        ["upgrade at 06:00", 2900L, "month", 4900L, "month", "2026-11-01T00:00:00Z", "2026-12-01T00:00:00Z", "2026-11-16T06:00:00Z", 1426L, 2409L, 983L],
     ];
 
     [Theory]

@@ -113,6 +113,13 @@ internal static class SubscriptionBuilder
             case SubscriptionAction.Unsuspend:
                 subscription.Unsuspend(now);
                 break;
+            case SubscriptionAction.ChangePlan:
+                var current = new Plan(subscription.ServiceId, "pro", "Pro", Money.Of(subscription.RateMinor, "EUR"), subscription.Interval, 0, StartedAt);
+                var team = new Plan(subscription.ServiceId, "team", "Team", Money.Of(4900, "EUR"), subscription.Interval, 0, StartedAt);
+                typeof(Plan).GetProperty(nameof(Plan.Id))!.SetValue(current, subscription.PlanId);
+                var quote = subscription.QuotePlanChange(current, team, PlanChangeEffective.Now, now);
+                subscription.ApplyPlanChange(quote, current, team, now);
+                break;
             default:
                 throw new ArgumentOutOfRangeException(nameof(action), action, "Unknown action.");
         }

@@ -1,0 +1,115 @@
+using Microsoft.EntityFrameworkCore;
+using ScaiControl.Domain.Catalog;
+using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Subscriptions;
+using ScaiControl.Domain.Tenancy;
+using ScaiControl.Infrastructure.Invoicing;
+using ScaiControl.Infrastructure.Persistence;
+using ScaiControl.Infrastructure.Tenancy;
+
+namespace ScaiControl.Infrastructure.Catalog;
+
+/// <summary>A plan as the admin API writes it: fixed price, or (unit_cost and margin_bps given) cost-plus; trial and term settings.</summary>
+public sealed record PlanInput(string? ServiceSlug, string? Code, string? Name, long? Price, string? Currency, string? Interval, int? TrialDays,
+    string? TrialEndBehavior, int? TermPeriods, long? UnitCost, int? MarginBps);
+
+/// <summary>What a cost refresh did: the plan and how many live subscriptions got the new rate.</summary>
+public sealed record CostRefreshResult(Plan Plan, int SubscriptionsRefreshed);
+
+/// <summary>
+/// Operator catalog writes beyond <see cref="CatalogService"/> (issue 4): plans with trial_end_behavior and
+/// term_periods, and cost-based plans (spec 002 migration 007) whose price is refreshed from cost + margin together
+/// with the rate of every live subscription of the plan, in one transaction. Invoices already made keep their rate.
+/// </summary>
+public sealed class PlanAdminService(ScaiDbFactory factory, TimeProvider clock)
+{
+    /// <summary>Creates the plan (service slug + code) or updates the one with that code.</summary>
+    /// <exception cref="UnauthorizedAccessException">Not the operator.</exception>
+    /// <exception cref="NotFoundException">Unknown service.</exception>
+    /// <exception cref="DomainValidationException">Missing or invalid fields (HTTP 422).</exception>
+    public async Task<Plan> SaveAsync(Actor actor, PlanInput input, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        var code = Required(input.Code, "code");
+        var behavior = PlanWireNames.ParseTrialEndBehavior(input.TrialEndBehavior);
+        var costBased = input.UnitCost is not null || input.MarginBps is not null;
+        if (costBased && (input.UnitCost is null || input.MarginBps is null))
+        {
+            throw new DomainValidationException(input.UnitCost is null ? "unit_cost" : "margin_bps", "A cost-based plan needs both unit_cost and margin_bps.");
+        }
+
+        if (!costBased && input.Price is null)
+        {
+            throw new DomainValidationException("price", "price is required (or unit_cost and margin_bps for a cost-based plan).");
+        }
+
+        var now = clock.GetUtcNow();
+        await using var db = await factory.ForOperatorAsync(actor, "save plan", ct);
+        var slug = Required(input.ServiceSlug, "service_slug");
+        var service = await db.Services.SingleOrDefaultAsync(s => s.Slug == slug, ct) ?? throw new NotFoundException("service", slug);
+        var price = Money.Of(input.Price ?? 0, Required(input.Currency, "currency"));
+        var interval = BillingIntervals.Parse(input.Interval);
+        var plan = await db.Plans.SingleOrDefaultAsync(p => p.ServiceId == service.Id && p.Code == code, ct);
+        if (plan is null)
+        {
+            plan = new Plan(service.Id, code, Required(input.Name, "name"), price, interval, input.TrialDays ?? 0, now);
+            db.Plans.Add(plan);
+        }
+        else
+        {
+            plan.Update(Required(input.Name, "name"), price, interval, input.TrialDays ?? 0);
+        }
+
+        plan.SetLifecycle(behavior, input.TermPeriods);
+        if (costBased)
+        {
+            plan.RefreshCostPrice(input.UnitCost!.Value, input.MarginBps!.Value, now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return plan;
+    }
+
+    /// <summary>
+    /// Refreshes a cost-based plan (or makes a fixed plan cost-based): price = unit cost × (1 + margin / 10000),
+    /// rounded half away from zero to a whole minor unit; sets price_refreshed_at, and gives every live subscription
+    /// of the plan the new rate, in the same transaction. Invoices already made keep the rate they were made with.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not the operator.</exception>
+    /// <exception cref="NotFoundException">Unknown plan.</exception>
+    /// <exception cref="DomainValidationException">Missing/out-of-range unit_cost or margin_bps (HTTP 422).</exception>
+    public async Task<CostRefreshResult> RefreshCostAsync(Actor actor, string planId, long? unitCost, int? marginBps, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        if (unitCost is null)
+        {
+            throw new DomainValidationException("unit_cost", "unit_cost is required (minor units).");
+        }
+
+        if (marginBps is null)
+        {
+            throw new DomainValidationException("margin_bps", "margin_bps is required (basis points, 2500 = 25 %).");
+        }
+
+        var now = clock.GetUtcNow();
+        await using var db = await factory.ForOperatorAsync(actor, "refresh cost plan", ct);
+        var plan = await db.Plans.SingleOrDefaultAsync(p => p.Id == planId, ct) ?? throw new NotFoundException("plan", planId);
+        plan.RefreshCostPrice(unitCost.Value, marginBps.Value, now);
+        var live = await db.Subscriptions.Where(s => s.PlanId == planId
+            && s.Status != SubscriptionStatus.Cancelled && s.Status != SubscriptionStatus.Expired).ToListAsync(ct);
+        var refreshed = live.Count(s => s.RefreshRate(plan.PriceMinor, now));
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            throw new DomainConflictException($"A subscription of plan {plan.Code} changed at the same time; refresh again.");
+        }
+
+        return new CostRefreshResult(plan, refreshed);
+    }
+
+    private static string Required(string? value, string field) =>
+        string.IsNullOrWhiteSpace(value) ? throw new DomainValidationException(field, $"{field} is required.") : value;
+}
