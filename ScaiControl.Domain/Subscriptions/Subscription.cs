@@ -138,11 +138,23 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
     /// <summary>past_due → active (the payment arrived).</summary>
     public void SettlePayment(DateTimeOffset now) => Move(SubscriptionAction.SettlePayment, now);
 
-    /// <summary>→ cancelling: runs to the end of the current period, then the reaper cancels it.</summary>
+    /// <summary>
+    /// → cancelling: runs to the end of the current period, then the reaper cancels it. The current period is taken
+    /// from the anniversary schedule at <paramref name="now"/> (the stored one can lag when nothing was billed since),
+    /// and never ends before the time already invoiced: a period paid in advance is not forfeited. A trial runs to
+    /// its trial end.
+    /// </summary>
     public void ScheduleCancellation(DateTimeOffset now, string? reason)
     {
         Ensure(SubscriptionAction.ScheduleCancellation);
         CancellationReason = Guard.OptionalText(reason, "reason", 500);
+        if (Status is SubscriptionStatus.Active or SubscriptionStatus.PastDue && now >= BillingAnchor)
+        {
+            var (start, end) = PeriodContaining(now);
+            CurrentPeriodStart = start;
+            CurrentPeriodEnd = BilledThrough is { } paid && paid > end ? paid : end;
+        }
+
         Move(SubscriptionAction.ScheduleCancellation, now, ("cancel_at", CurrentPeriodEnd), ("reason", CancellationReason));
     }
 

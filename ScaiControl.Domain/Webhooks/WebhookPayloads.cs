@@ -7,7 +7,7 @@ namespace ScaiControl.Domain.Webhooks;
 
 /// <summary>One field of an event's "data" object.</summary>
 /// <param name="Name">The snake_case key.</param>
-/// <param name="Type">The JSON type: "string", "integer", "boolean", "array" (of objects), "date-time" (an RFC 3339 string).</param>
+/// <param name="Type">The JSON type: "string", "integer", "boolean", "array", "date-time" (an RFC 3339 string).</param>
 /// <param name="Description">What it holds.</param>
 /// <param name="Example">The value used in the documented example.</param>
 /// <param name="Required">False when only some producers of the topic send it.</param>
@@ -69,9 +69,9 @@ public static class WebhookPayloads
                 p["format"] = "date-time";
             }
 
-            if (f.Type == "array")
+            if (f.Type == "array" && f.Example is JsonArray { Count: > 0 } sample)
             {
-                p["items"] = new JsonObject { ["type"] = "object" };
+                p["items"] = new JsonObject { ["type"] = sample[0]!.GetValueKind() == System.Text.Json.JsonValueKind.Object ? "object" : "string" };
             }
 
             if (f.Enum is { } values)
@@ -181,11 +181,26 @@ public static class WebhookPayloads
             if (topic == EventTopics.SubscriptionChanged)
             {
                 extras.Add(new("cancel_at", "date-time", "When a scheduled cancellation takes effect (schedule_cancellation only).", "2026-12-15T09:30:00Z", Required: false));
+                extras.Add(new("trial_end", "date-time", "The trial end (expire at the end of a trial only).", "2026-11-29T09:30:00Z", Required: false, Nullable: true));
+                extras.Add(new("term_end", "date-time", "The end of the fixed term (expire at the end of a term only).", "2027-11-15T09:30:00Z", Required: false, Nullable: true));
+                extras.Add(new("old_plan_id", "string", "change_plan: the plan before the change.", "pln_01JD8Z0Q4M7P3X5V6W7Y8Z9A0H", Required: false));
+                extras.Add(new("old_plan_code", "string", "change_plan: its code.", "basic", Required: false));
+                extras.Add(new("new_plan_id", "string", "change_plan: the plan after the change (plan_id is the plan in force when the event was written).", "pln_01JD8Z0Q4M7P3X5V6W7Y8Z9A0J", Required: false));
+                extras.Add(new("new_plan_code", "string", "change_plan: its code.", "pro", Required: false));
+                extras.Add(new("effective", "string", "change_plan: when the change takes effect.", "now", Required: false, Enum: ["now", "period_end"]));
+                extras.Add(new("effective_at", "date-time", "change_plan: the moment it takes (or took) effect (UTC).", "2026-11-30T10:00:00Z", Required: false));
+                extras.Add(new("credit", "integer", "change_plan: the credit for the unused part of the old plan, minor units (cents), positive.", 1935, Required: false));
+                extras.Add(new("charge", "integer", "change_plan: the charge for the new plan, minor units (cents).", 4837, Required: false));
+                extras.Add(new("net", "integer", "change_plan: charge − credit, minor units (cents); negative is a credit on the next invoice.", 2902, Required: false));
+                extras.Add(new("currency", "string", "change_plan: ISO 4217 code of the amounts.", "EUR", Required: false));
+                extras.Add(new("proration_rule", "string", "change_plan: same_period (the period continues), new_period (interval change: a new period starts), trial (no proration).", "same_period", Required: false, Enum: ["same_period", "new_period", "trial"]));
+                extras.Add(new("phase", "string", "change_plan: scheduled (for the period end) or applied.", "applied", Required: false, Enum: ["scheduled", "applied"]));
+                extras.Add(new("pending_charge_ids", "array", "change_plan, applied: the ids of the charges and credits waiting for the next invoice.", new JsonArray("chg_01JD8Z0Q4M7P3X5V6W7Y8Z9A0K", "chg_01JD8Z0Q4M7P3X5V6W7Y8Z9A0M"), Required: false));
             }
 
             if (topic is EventTopics.SubscriptionChanged or EventTopics.SubscriptionCancelled or EventTopics.SubscriptionSuspended)
             {
-                extras.Add(new("reason", "string", "The reason given, if any (cancellations and suspensions).", "Moving to another provider", Required: false, Nullable: true));
+                extras.Add(new("reason", "string", "The reason given, if any (cancellations and suspensions); trial_ended or term_ended when a subscription expires.", "Moving to another provider", Required: false, Nullable: true));
             }
 
             var example = transitions[0];
@@ -196,6 +211,7 @@ public static class WebhookPayloads
             [
                 .. SubscriptionFields([], null, status: SubscriptionStatus.Trialing),
                 new("trial_end", "date-time", "When the trial ends.", "2026-11-29T09:30:00Z"),
+                new("days_left", "integer", "Whole days until the trial end, rounded up.", 3),
             ]));
 
         PayloadField[] Pack(string previous, string status, string action) =>
