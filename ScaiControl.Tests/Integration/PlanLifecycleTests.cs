@@ -65,6 +65,27 @@ public abstract class PlanLifecycleTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task APreview_ShowsThePeriodNotYetInvoiced_AndItsTotalIsWhatTheChangeThenPutsOnTheNextInvoice()
+    {
+        app.Clock.Now = At("2026-07-01T00:00:00Z");
+        var ops = await app.ClientForAsync(Api.Ops);
+        var claire = await app.ClientForAsync(Api.Claire);
+        var business = await SavePlanAsync(ops, new { service_slug = "scaicrm", code = "crm-business-monthly", name = "Business", price = 5900, currency = "EUR", interval = "month" });
+        var id = (await claire.PostJson("/api/v1/subscriptions", new { plan_id = await claire.PlanId("scaicrm", "crm-team-monthly") }, HttpStatusCode.Created)).Str("id");
+
+        // No billing run yet: July [Jul 1, Aug 1) is owed at 2900. 17 July: 15 of 31 days left → credit 1403, charge 2855.
+        app.Clock.Now = At("2026-07-17T00:00:00Z");
+        var preview = await claire.PostJson($"/api/v1/subscriptions/{id}/change-plan", new { plan_id = business, effective = "now", preview = true }, HttpStatusCode.OK);
+        var catchUp = preview["catch_up"]!.AsArray();
+        Assert.Equal((At("2026-07-01T00:00:00Z"), At("2026-08-01T00:00:00Z"), 2900L), (At(catchUp.Single()!.Str("period_start")), At(catchUp.Single()!.Str("period_end")), catchUp.Single()!.Long("amount")));
+        Assert.Equal((1452L, 2900L + 1452L), (preview.Long("net"), preview.Long("total")));
+
+        var changed = await claire.PostJson($"/api/v1/subscriptions/{id}/change-plan", new { plan_id = business, effective = "now" }, HttpStatusCode.OK);
+        Assert.Equal(preview.Long("total"), changed.Long("total"));
+        Assert.Equal(preview.Long("total"), (await claire.GetJson($"/api/v1/subscriptions/{id}/pending-charges")).Items().Sum(c => c.Long("amount")));
+    }
+
+    [Fact]
     public async Task ChangeAtPeriodEnd_IsAppliedByTheReaper_AndTheNewPeriodIsBilledAtTheNewPlan()
     {
         app.Clock.Now = At("2026-05-01T00:00:00Z");

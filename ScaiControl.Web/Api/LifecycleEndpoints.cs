@@ -29,22 +29,32 @@ public sealed record PendingChargeDto(string Id, string Kind, string Description
 /// <summary>
 /// A plan change or its preview: credit (unused old rate), charge (new rate), net = charge − credit, all in cents of
 /// currency; the span they cover; the rule ("same_period" | "new_period" | "trial"); the charges it wrote (empty for
-/// a preview or "period_end") and the subscription afterwards.
+/// a preview or "period_end") and the subscription afterwards. <c>catch_up</c> lists periods at the old rate that were
+/// not invoiced yet (they are charged with the change, so a preview shows them too); <c>total</c> = their sum + net,
+/// the whole amount (cents, before VAT) the change adds to the next invoice.
 /// </summary>
 public sealed record PlanChangeDto(bool Preview, string SubscriptionId, PlanRefDto OldPlan, PlanRefDto NewPlan, string Effective, DateTimeOffset EffectiveAt,
     string Rule, long Credit, long Charge, long Net, string Currency, DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd,
-    IReadOnlyList<PendingChargeDto> PendingCharges, SubscriptionDto Subscription)
+    IReadOnlyList<CatchUpPeriodDto> CatchUp, long Total, IReadOnlyList<PendingChargeDto> PendingCharges, SubscriptionDto Subscription)
 {
     public static PlanChangeDto From(PlanChangeOutcome o)
     {
         var q = o.Quote;
+        // A preview changes nothing, so the subscription still carries the old rate; after a change, the period charges it wrote carry it.
+        var oldRate = o.Preview ? o.Subscription.Subscription.RateMinor
+            : o.Charges.FirstOrDefault(c => c.Kind == SubscriptionChargeKind.PeriodCharge)?.AmountMinor ?? 0;
+        var catchUp = q.CatchUp.Select(p => new CatchUpPeriodDto(p.Start, p.End, oldRate)).ToArray();
         return new(o.Preview, o.Subscription.Subscription.Id, new(o.OldPlan.Id, o.OldPlan.Code, o.OldPlan.Name), new(o.NewPlan.Id, o.NewPlan.Code, o.NewPlan.Name),
             q.Effective == PlanChangeEffective.Now ? "now" : "period_end", q.At,
             q.Rule switch { null => "trial", ProrationRule.SamePeriod => "same_period", _ => "new_period" },
             q.CreditMinor, q.ChargeMinor, q.NetMinor, q.Currency, q.PeriodStart, q.PeriodEnd,
+            catchUp, catchUp.Sum(c => c.Amount) + q.NetMinor,
             o.Charges.Select(PendingChargeDto.From).ToArray(), SubscriptionDto.From(o.Subscription));
     }
 }
+
+/// <summary>A period at the old rate not invoiced before a plan change: [period_start, period_end), amount in cents.</summary>
+public sealed record CatchUpPeriodDto(DateTimeOffset PeriodStart, DateTimeOffset PeriodEnd, long Amount);
 
 /// <summary>POST /api/v1/admin/plans/{id}/refresh body: unit cost (cents) and margin (basis points).</summary>
 public sealed record RefreshCostRequest(long? UnitCost, int? MarginBps);
