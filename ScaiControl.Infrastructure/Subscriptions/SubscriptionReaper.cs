@@ -31,8 +31,32 @@ public sealed record ReaperResult(int Cancelled, int Activated, int Suspended, i
 /// <remarks>Pack children are left to the pack pass (<see cref="Packs.PackSubscriptionReaper"/>), which moves a pack and all its children together.</remarks>
 public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecycleOptions options, ILogger<SubscriptionReaper> logger, Packs.PackSubscriptionReaper packs)
 {
-    /// <summary>One pass at <paramref name="now"/> (UTC).</summary>
+    /// <summary>Most passes one run makes (a chain after long downtime is at most trial end → activation → term end).</summary>
+    public const int MaxPasses = 5;
+
+    /// <summary>
+    /// Moves everything due at <paramref name="now"/> (UTC): passes repeat while one moved something, so a chain that
+    /// fell due during downtime (a trial that ended and the fixed term that followed it) is caught up in one run.
+    /// Returns the summed counts.
+    /// </summary>
     public async Task<ReaperResult> RunAsync(DateTimeOffset now, CancellationToken ct = default)
+    {
+        var total = new ReaperResult(0, 0, 0, 0, 0, 0);
+        for (var pass = 0; pass < MaxPasses; pass++)
+        {
+            var r = await RunPassAsync(now, ct);
+            total = new ReaperResult(total.Cancelled + r.Cancelled, total.Activated + r.Activated, total.Suspended + r.Suspended,
+                total.Skipped + r.Skipped, total.Expired + r.Expired, total.Changed + r.Changed);
+            if (r.Cancelled + r.Activated + r.Suspended + r.Expired + r.Changed == 0)
+            {
+                break;
+            }
+        }
+
+        return total;
+    }
+
+    private async Task<ReaperResult> RunPassAsync(DateTimeOffset now, CancellationToken ct)
     {
         var graceStart = now.AddDays(-options.PastDueGraceDays);
         List<string> due;

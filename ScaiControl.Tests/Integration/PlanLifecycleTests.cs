@@ -160,6 +160,27 @@ public abstract class PlanLifecycleTests<TApp>(TApp app) : IClassFixture<TApp>
     }
 
     [Fact]
+    public async Task AfterLongDowntime_OneReaperRun_CatchesUpAChain_TrialEndThenTermEnd_EachWithItsEventOnce()
+    {
+        app.Clock.Now = At("2026-10-01T00:00:00Z");
+        var ops = await app.ClientForAsync(Api.Ops);
+        var sam = await app.ClientForAsync(Api.Sam);
+        var plan = await SavePlanAsync(ops, new { service_slug = "scaidrive", code = "drive-short-term", name = "Short term", price = 700, currency = "EUR", interval = "month", trial_days = 7, trial_end_behavior = "activate", term_periods = 1 });
+        var id = (await sam.PostJson("/api/v1/subscriptions", new { plan_id = plan }, HttpStatusCode.Created)).Str("id");
+
+        // The app was down from the trial start until 1 December: the trial ended on 8 October, the one-month term on 8 November.
+        await Reaper.RunAsync(At("2026-12-01T00:00:00Z"));
+        var history = (await sam.GetJson($"/api/v1/subscriptions/{id}/history")).Items();
+        Assert.Equal(["trialing", "active", "expired"], history.Select(h => h.Str("to")));
+        Assert.Equal(2, await EventsAsync(id, EventTopics.SubscriptionActivated)); // the trial start and the conversion
+        Assert.Equal(1, await EventsAsync(id, EventTopics.SubscriptionChanged)); // the expiry
+
+        await Reaper.RunAsync(At("2026-12-01T00:00:00Z"));
+        Assert.Equal(3, (await sam.GetJson($"/api/v1/subscriptions/{id}/history")).Items().Count);
+        Assert.Equal((2, 1), (await EventsAsync(id, EventTopics.SubscriptionActivated), await EventsAsync(id, EventTopics.SubscriptionChanged)));
+    }
+
+    [Fact]
     public async Task ACostPlanRefresh_GivesLiveSubscriptionsTheNewRate_WhileInvoicesKeepTheirs()
     {
         app.Clock.Now = At("2026-09-01T00:00:00Z");
