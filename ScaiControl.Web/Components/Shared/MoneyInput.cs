@@ -10,8 +10,8 @@ namespace ScaiControl.Web.Components.Shared;
 public static class MoneyInput
 {
     /// <summary>Parses <paramref name="text"/> in <paramref name="currency"/> to minor units.</summary>
-    /// <exception cref="DomainValidationException">Not a non-negative decimal with at most the currency's minor digits (field "price").</exception>
-    public static long ToMinorUnits(string? text, string currency)
+    /// <exception cref="DomainValidationException">Not a non-negative decimal with at most the currency's minor digits (field <paramref name="field"/>, "price" by default).</exception>
+    public static long ToMinorUnits(string? text, string currency, string field = "price")
     {
         var digits = Currencies.MinorDigits(currency);
         var trimmed = text?.Trim() ?? string.Empty;
@@ -20,12 +20,12 @@ public static class MoneyInput
         var fraction = separator < 0 ? string.Empty : trimmed[(separator + 1)..];
         if (whole.Length is 0 or > 15 || !whole.All(char.IsAsciiDigit) || !fraction.All(char.IsAsciiDigit) || (separator >= 0 && fraction.Length == 0))
         {
-            throw new DomainValidationException("price", $"Enter the price as a number such as 29.00 ({currency}).");
+            throw new DomainValidationException(field, $"Enter the amount as a number such as 29.00 ({currency}).");
         }
 
         if (fraction.Length > digits)
         {
-            throw new DomainValidationException("price", digits == 0
+            throw new DomainValidationException(field, digits == 0
                 ? $"{currency} has no minor unit: enter a whole amount."
                 : $"{currency} has {digits} decimals: enter at most {digits} digits after the point.");
         }

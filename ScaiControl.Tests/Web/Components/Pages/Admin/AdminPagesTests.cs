@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using ScaiControl.Web.Components.Pages.Admin.Catalog;
 using ScaiControl.Web.Components.Pages.Admin.Invoices;
 using ScaiControl.Web.Components.Pages.Admin.Partners;
@@ -91,6 +92,24 @@ public sealed class AdminPagesTests(PortalRenderFixture portal) : IClassFixture<
         Assert.Contains("data-testid=\"admin-plan-crm-team-yearly\"", html, StringComparison.Ordinal);
         Assert.Contains("EUR 290.00 per year", html, StringComparison.Ordinal);
         Assert.Contains("14-day free trial", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Catalog_ShowsACostPlusPlanWithItsCostAndMargin_AndAFixedTermWithItsTrialEnd()
+    {
+        var admin = portal.Services.GetRequiredService<ScaiControl.Infrastructure.Catalog.PlanAdminService>();
+        var ops = await portal.ActorAsync(DemoUsers.Operator);
+        // 19.99 at 25 % = 24.9875 → 24.99 (half away from zero); 12 monthly periods after a 7-day trial that expires unless converted.
+        await admin.SaveAsync(ops, new ScaiControl.Infrastructure.Catalog.PlanInput("scaicrm", "crm-cost-page", "Metered", null, "EUR", "month", 7, "expire", 12, 1999, 2500));
+
+        var html = await portal.RenderAsync<AdminCatalogPage>(DemoUsers.Operator);
+
+        Assert.Contains("data-testid=\"plan-pricing\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"plan-trial-end\"", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"plan-term\"", html, StringComparison.Ordinal);
+        Assert.Contains("EUR 24.99 per month (cost EUR 19.99 &#x2B; 25 %)", html, StringComparison.Ordinal); // "+" as the HTML encoder writes it
+        Assert.Contains("7-day free trial, then expires", html, StringComparison.Ordinal);
+        Assert.Contains("12 months", html, StringComparison.Ordinal);
     }
 
     [Fact]
