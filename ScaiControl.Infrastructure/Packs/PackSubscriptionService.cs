@@ -34,11 +34,7 @@ public sealed class PackSubscriptionService(ScaiDbFactory factory, TimeProvider 
             throw new DomainValidationException("pack_id", "pack_id is required.");
         }
 
-        var targetTenant = actor.TenantId ?? tenantId ?? throw new DomainValidationException("tenant_id", "tenant_id is required for a partner or operator.");
-        if (actor.TenantId is not null && tenantId is not null && tenantId != actor.TenantId)
-        {
-            throw new DomainValidationException("tenant_id", "A tenant user subscribes its own tenant only.");
-        }
+        var targetTenant = Subscriptions.SubscriptionService.TargetTenantId(actor, tenantId);
 
         await using var db = await factory.OpenAsync(actor, "subscribe tenant to pack", ct);
         var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == targetTenant, ct)

@@ -20,6 +20,21 @@ public sealed record SubscriptionView(Subscription Subscription, string ServiceS
 /// </summary>
 public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider clock)
 {
+    /// <summary>
+    /// The tenant a subscribe call (plan or pack) acts for: a tenant user's own tenant, or the one an operator or
+    /// partner names in <paramref name="tenantId"/>.
+    /// </summary>
+    /// <exception cref="DomainValidationException">No tenant_id from an operator/partner, or a tenant user naming another tenant (field "tenant_id").</exception>
+    public static string TargetTenantId(Actor actor, string? tenantId)
+    {
+        if (actor.TenantId is not null && tenantId is not null && tenantId != actor.TenantId)
+        {
+            throw new DomainValidationException("tenant_id", "A tenant user subscribes its own tenant only.");
+        }
+
+        return actor.TenantId ?? tenantId ?? throw new DomainValidationException("tenant_id", "tenant_id is required for a partner or operator.");
+    }
+
     /// <summary>Subscribes the actor's tenant (or, for the operator/partner, <paramref name="tenantId"/>) to a plan.</summary>
     /// <exception cref="DomainValidationException">Unknown plan/tenant (field named), retired plan, or an actor without a tenant.</exception>
     public async Task<SubscriptionView> SubscribeAsync(Actor actor, string? planId, string? tenantId, CancellationToken ct = default)
@@ -30,11 +45,7 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
             throw new DomainValidationException("plan_id", "plan_id is required.");
         }
 
-        var targetTenant = actor.TenantId ?? tenantId ?? throw new DomainValidationException("tenant_id", "tenant_id is required for a partner or operator.");
-        if (actor.TenantId is not null && tenantId is not null && tenantId != actor.TenantId)
-        {
-            throw new DomainValidationException("tenant_id", "A tenant user subscribes its own tenant only.");
-        }
+        var targetTenant = TargetTenantId(actor, tenantId);
 
         await using var db = await factory.OpenAsync(actor, "subscribe tenant", ct);
         var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == targetTenant, ct)
