@@ -393,6 +393,21 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "Secret",
+                table: "webhook_subscriptions",
+                type: "character varying(200)",
+                maxLength: 200,
+                nullable: false,
+                defaultValue: "");
+
+            // Data: the current signing secret goes back into the row before the secret store's table is dropped; pack
+            // children become plain subscriptions (the pack tables go) and scheduled plan changes are dropped.
+            migrationBuilder.Sql("""
+                UPDATE webhook_subscriptions SET "Secret" = COALESCE((SELECT s."Value" FROM local_secrets s WHERE s."Path" = webhook_subscriptions."SecretPath"), '');
+                UPDATE subscriptions SET "PackSubscriptionId" = NULL, "ScheduledPlanId" = NULL, "ScheduledPlanAt" = NULL;
+                """);
+
             migrationBuilder.DropForeignKey(
                 name: "FK_subscriptions_pack_subscriptions_PackSubscriptionId",
                 table: "subscriptions");
@@ -498,13 +513,6 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                 maxLength: 200,
                 nullable: true);
 
-            migrationBuilder.AddColumn<string>(
-                name: "Secret",
-                table: "webhook_subscriptions",
-                type: "character varying(200)",
-                maxLength: 200,
-                nullable: false,
-                defaultValue: "");
         }
     }
 }

@@ -398,6 +398,21 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
         /// <inheritdoc />
         protected override void Down(MigrationBuilder migrationBuilder)
         {
+            migrationBuilder.AddColumn<string>(
+                name: "Secret",
+                table: "webhook_subscriptions",
+                type: "TEXT",
+                maxLength: 200,
+                nullable: false,
+                defaultValue: "");
+
+            // Data: the current signing secret goes back into the row before the secret store's table is dropped; pack
+            // children become plain subscriptions (the pack tables go) and scheduled plan changes are dropped.
+            migrationBuilder.Sql("""
+                UPDATE webhook_subscriptions SET "Secret" = COALESCE((SELECT s."Value" FROM local_secrets s WHERE s."Path" = webhook_subscriptions."SecretPath"), '');
+                UPDATE subscriptions SET "PackSubscriptionId" = NULL, "ScheduledPlanId" = NULL, "ScheduledPlanAt" = NULL;
+                """);
+
             migrationBuilder.DropForeignKey(
                 name: "FK_subscriptions_pack_subscriptions_PackSubscriptionId",
                 table: "subscriptions");
@@ -503,13 +518,6 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                 maxLength: 200,
                 nullable: true);
 
-            migrationBuilder.AddColumn<string>(
-                name: "Secret",
-                table: "webhook_subscriptions",
-                type: "TEXT",
-                maxLength: 200,
-                nullable: false,
-                defaultValue: "");
         }
     }
 }
