@@ -316,6 +316,23 @@ public sealed partial class Subscription
         UpdatedAt = now;
     }
 
+    /// <summary>
+    /// Moves the stored current period of an active or past_due subscription on to the anniversary period that
+    /// contains <paramref name="now"/> once the stored one has ended (billing in advance records a period before it
+    /// starts, so nothing else moves it). Not a transition: no event, and UpdatedAt is left alone (the dunning grace
+    /// counts from it). Returns true when the period moved.
+    /// </summary>
+    public bool RollCurrentPeriod(DateTimeOffset now)
+    {
+        if (Status is not (SubscriptionStatus.Active or SubscriptionStatus.PastDue) || PackSubscriptionId is not null || now < BillingAnchor || CurrentPeriodEnd > now)
+        {
+            return false;
+        }
+
+        (CurrentPeriodStart, CurrentPeriodEnd) = PeriodContaining(now);
+        return true;
+    }
+
     /// <summary>The period of the anniversary schedule that contains <paramref name="at"/> (start inclusive, end exclusive).</summary>
     public (DateTimeOffset Start, DateTimeOffset End) PeriodContaining(DateTimeOffset at)
     {

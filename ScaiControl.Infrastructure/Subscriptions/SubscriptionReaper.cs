@@ -41,6 +41,7 @@ public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecy
     /// </summary>
     public async Task<ReaperResult> RunAsync(DateTimeOffset now, CancellationToken ct = default)
     {
+        await RollPeriodsAsync(now, ct);
         var total = new ReaperResult(0, 0, 0, 0, 0, 0);
         for (var pass = 0; pass < MaxPasses; pass++)
         {
@@ -54,6 +55,36 @@ public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecy
         }
 
         return total;
+    }
+
+    /// <summary>Moves the stored current period of active and past_due subscriptions whose period has ended (no event; see Subscription.RollCurrentPeriod).</summary>
+    private async Task RollPeriodsAsync(DateTimeOffset now, CancellationToken ct)
+    {
+        await using var probe = factory.ForPlatform("system:reaper");
+        // Subscriptions carry the tenant filter; the probe only needs to know whether there is anything to do.
+        if (!await probe.Subscriptions.IgnoreQueryFilters().AnyAsync(s => (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue)
+                && s.PackSubscriptionId == null && s.CurrentPeriodEnd <= now && s.BillingAnchor <= now, ct))
+        {
+            return;
+        }
+
+        await using var db = await factory.ForSystemAsync("reaper", ct);
+        var stale = await db.Subscriptions.Where(s => (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue)
+                && s.PackSubscriptionId == null && s.CurrentPeriodEnd <= now && s.BillingAnchor <= now).Take(500).ToListAsync(ct);
+        foreach (var subscription in stale)
+        {
+            subscription.RollCurrentPeriod(now);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            // Another node moved or changed some of them meanwhile; the next run rolls whatever is still behind.
+            logger.LogInformation("Rolling current periods raced with another writer; left to the next run");
+        }
     }
 
     private async Task<ReaperResult> RunPassAsync(DateTimeOffset now, CancellationToken ct)

@@ -45,3 +45,36 @@ public sealed class CancelAtPeriodEndTests
         Assert.Equal(Utc(2026, 10, 29), subscription.CurrentPeriodEnd);
     }
 }
+
+/// <summary>The stored current period follows the anniversary schedule once it has ended (billing in advance never moves it).</summary>
+public sealed class RollCurrentPeriodTests
+{
+    private static DateTimeOffset Utc(int year, int month, int day) => new(year, month, day, 0, 0, 0, TimeSpan.Zero);
+
+    [Fact]
+    public void AnEndedPeriod_MovesToThePeriodContainingNow_WithoutAnEventOrTouchingUpdatedAt()
+    {
+        var subscription = SubscriptionBuilder.Start(Utc(2026, 10, 15));
+        subscription.MarkBilled(Utc(2026, 10, 15), Utc(2026, 11, 15), Utc(2026, 10, 15));
+        subscription.MarkBilled(Utc(2026, 11, 15), Utc(2026, 12, 15), Utc(2026, 11, 1)); // in advance: the stored period stays October's
+        subscription.ClearEvents();
+        var updatedAt = subscription.UpdatedAt;
+
+        Assert.Equal(Utc(2026, 11, 15), subscription.CurrentPeriodEnd);
+        Assert.True(subscription.RollCurrentPeriod(Utc(2026, 11, 20)));
+        Assert.Equal((Utc(2026, 11, 15), Utc(2026, 12, 15)), (subscription.CurrentPeriodStart, subscription.CurrentPeriodEnd));
+        Assert.Empty(subscription.PendingEvents);
+        Assert.Equal(updatedAt, subscription.UpdatedAt);
+        Assert.False(subscription.RollCurrentPeriod(Utc(2026, 11, 21)));
+    }
+
+    [Fact]
+    public void ACancellingSubscription_KeepsItsCancellationDate()
+    {
+        var subscription = SubscriptionBuilder.Start(Utc(2026, 10, 15));
+        subscription.ScheduleCancellation(Utc(2026, 10, 20), null);
+
+        Assert.False(subscription.RollCurrentPeriod(Utc(2026, 12, 1)));
+        Assert.Equal(Utc(2026, 11, 15), subscription.CurrentPeriodEnd);
+    }
+}
