@@ -1,18 +1,13 @@
 #!/usr/bin/env bash
 # Adds an EF Core migration NAME for BOTH providers (SQLite and PostgreSQL), each in its own folder.
 # Usage: scripts/add-migration.sh NAME
-# The EF Core Design assembly comes from a PackageDownload (see ScaiControl.Infrastructure.csproj); EfDesign=true
-# switches it on for this command only, so it never ships in the app.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 name=${1:?usage: scripts/add-migration.sh NAME}
-export EfDesign=true
 dotnet tool restore >/dev/null
 common=(--project ScaiControl.Infrastructure --startup-project ScaiControl.Infrastructure)
 dotnet ef migrations add "$name" "${common[@]}" --context SqliteScaiDbContext --output-dir Persistence/Migrations/Sqlite --namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 dotnet ef migrations add "$name" "${common[@]}" --context PostgresScaiDbContext --output-dir Persistence/Migrations/Postgres --namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
-# Leave a normal build behind so the next plain build does not reuse design-time outputs.
-unset EfDesign
 # `--namespace` makes dotnet-ef write the model snapshot under a namespace-shaped folder; keep it beside its migrations.
 for p in Sqlite Postgres; do
   if compgen -G "ScaiControl.Infrastructure/ScaiControl/Infrastructure/Persistence/Migrations/$p/*Snapshot.cs" >/dev/null; then

@@ -13,16 +13,13 @@ using ScaiControl.Domain.Tenancy;
 namespace ScaiControl.Infrastructure.Persistence;
 
 /// <summary>
-/// The EF Core model of ScaiControl. Every <see cref="ITenantOwned"/> entity carries the named query filter "tenant"
-/// (the spec's do_orm_execute hook, spec 000), fed from <see cref="Scope"/>; partner-owned rows are filtered by
+/// The EF Core model of ScaiControl. Every <see cref="ITenantOwned"/> entity carries the tenant query filter (one filter per entity:
+/// EF Core 9 has no named filters; the spec's do_orm_execute hook, spec 000), fed from <see cref="Scope"/>; partner-owned rows are filtered by
 /// partner. Create instances through <see cref="ScaiDbFactory"/>, never directly: the factory picks the scope.
 /// Provider subclasses (<see cref="SqliteScaiDbContext"/>, <see cref="PostgresScaiDbContext"/>) own their migrations.
 /// </summary>
 public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) : DbContext(options)
 {
-    /// <summary>The name of the tenant query filter.</summary>
-    public const string TenantFilter = "tenant";
-
     // Read by the query filters; EF Core turns these fields into parameters of each query.
     private readonly bool _crossTenant = scope.CrossTenant;
     private readonly string? _partnerId = scope.PartnerId;
@@ -74,18 +71,18 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
         }
 
         // Partner-owned and identity rows: a tenant user sees its own tenant, a partner its own rows.
-        modelBuilder.Entity<Tenant>().HasQueryFilter(TenantFilter, t => _crossTenant || (_tenantId != null ? t.Id == _tenantId : _partnerId != null && t.PartnerId == _partnerId));
-        modelBuilder.Entity<PartnerConfiguration>().HasQueryFilter(TenantFilter, c => _crossTenant || (_partnerId != null && c.PartnerId == _partnerId));
-        modelBuilder.Entity<Partner>().HasQueryFilter(TenantFilter, p => _crossTenant || (_partnerId != null && p.Id == _partnerId));
-        modelBuilder.Entity<ScaiControl.Domain.Webhooks.WebhookSubscription>().HasQueryFilter(TenantFilter, w => _crossTenant || (_partnerId != null && _tenantId == null && w.PartnerId == _partnerId));
-        modelBuilder.Entity<User>().HasQueryFilter(TenantFilter, u => _crossTenant || (_tenantId != null ? u.TenantId == _tenantId : _partnerId != null && u.PartnerId == _partnerId));
+        modelBuilder.Entity<Tenant>().HasQueryFilter(t => _crossTenant || (_tenantId != null ? t.Id == _tenantId : _partnerId != null && t.PartnerId == _partnerId));
+        modelBuilder.Entity<PartnerConfiguration>().HasQueryFilter(c => _crossTenant || (_partnerId != null && c.PartnerId == _partnerId));
+        modelBuilder.Entity<Partner>().HasQueryFilter(p => _crossTenant || (_partnerId != null && p.Id == _partnerId));
+        modelBuilder.Entity<ScaiControl.Domain.Webhooks.WebhookSubscription>().HasQueryFilter(w => _crossTenant || (_partnerId != null && _tenantId == null && w.PartnerId == _partnerId));
+        modelBuilder.Entity<User>().HasQueryFilter(u => _crossTenant || (_tenantId != null ? u.TenantId == _tenantId : _partnerId != null && u.PartnerId == _partnerId));
     }
 
     private void FilterTenantOwned<T>(ModelBuilder modelBuilder)
         where T : class, ITenantOwned
     {
         Expression<Func<T, bool>> filter = e => _crossTenant || (_tenantId != null ? e.TenantId == _tenantId : _partnerId != null && e.PartnerId == _partnerId);
-        modelBuilder.Entity<T>().HasQueryFilter(TenantFilter, filter);
+        modelBuilder.Entity<T>().HasQueryFilter(filter);
     }
 }
 
