@@ -49,6 +49,8 @@ public static class Registrations
         services.AddHttpClient("vies");
         services.TryAddSingleton<Vat.IVatIdValidator, Vat.ViesRestClient>();
         services.AddSingleton<InvoiceService>();
+        services.AddSingleton(NodeIdentity.From(configuration));
+        services.AddSingleton(new BillingRunOptions { Lease = configuration.GetValue("Billing:RunLease", TimeSpan.FromSeconds(30)) });
         services.AddSingleton<BillingRunService>();
         services.AddSingleton(configuration.GetSection("FacturX").Get<Invoicing.EInvoicing.FacturXOptions>() ?? new Invoicing.EInvoicing.FacturXOptions());
         services.AddSingleton<Invoicing.EInvoicing.FacturXWriter>();

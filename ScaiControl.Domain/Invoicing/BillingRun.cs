@@ -48,6 +48,16 @@ public sealed class BillingRun
     public DateTimeOffset? StartedAt { get; private set; }
     public DateTimeOffset? CompletedAt { get; private set; }
 
+    /// <summary>The node (Node:Id) working on the run while it is running; kept afterwards as the node that finished it.</summary>
+    public string? ClaimedBy { get; private set; }
+
+    /// <summary>
+    /// Until when the claiming node holds the run (UTC). The node renews it while it works; a running run whose lease
+    /// has passed belongs to a node that died and is taken over by the next worker (the billing keys make resuming
+    /// safe: a period already invoiced is never invoiced again).
+    /// </summary>
+    public DateTimeOffset? LeaseUntil { get; private set; }
+
     /// <summary>Records the number of tenants to process once the run has been claimed (status running).</summary>
     public void StartFromClaim(int tenantsTotal)
     {
@@ -57,6 +67,23 @@ public sealed class BillingRun
         }
 
         TenantsTotal = tenantsTotal;
+    }
+
+    /// <summary>
+    /// Records a takeover: <paramref name="node"/> resumes a run whose previous node (<paramref name="previousNode"/>)
+    /// stopped renewing its lease; <paramref name="remaining"/> tenants are still to bill, so the total becomes the
+    /// tenants already processed plus those. The takeover is noted on the run for the operator.
+    /// </summary>
+    public void ResumeFromClaim(int remaining, string node, string? previousNode, DateTimeOffset now)
+    {
+        if (Status != BillingRunStatus.Running)
+        {
+            throw new DomainConflictException($"Billing run {Id} is {Status}, not running.", Status.ToString().ToLowerInvariant());
+        }
+
+        TenantsTotal = TenantsProcessed + remaining;
+        var note = string.Create(CultureInfo.InvariantCulture, $"resumed by {node} at {now:yyyy-MM-ddTHH:mm:ssZ}: {previousNode ?? "the previous node"} stopped renewing its lease");
+        Errors = Errors.Length == 0 ? note : Errors + "\n" + note;
     }
 
     /// <summary>Counts one processed tenant and its invoices.</summary>

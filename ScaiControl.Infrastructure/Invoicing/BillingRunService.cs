@@ -18,7 +18,7 @@ namespace ScaiControl.Infrastructure.Invoicing;
 /// Idempotent: each subscription period carries a unique billing key, so a second run, or a second node running at
 /// the same moment, invoices nothing twice. See docs/decisions/0003-billing-in-advance.md.
 /// </summary>
-public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invoices, TimeProvider clock, ILogger<BillingRunService> logger)
+public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invoices, TimeProvider clock, ILogger<BillingRunService> logger, NodeIdentity node, BillingRunOptions options)
 {
     /// <summary>Queues a run for <paramref name="period"/> ("YYYY-MM").</summary>
     /// <exception cref="DomainValidationException">Malformed period, or a month that has not started yet.</exception>
@@ -71,34 +71,97 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
     }
 
     /// <summary>
-    /// Executes a queued run. The run is claimed with one conditional UPDATE (queued → running), so when several
-    /// nodes pick it up only one works on it. Never throws for a tenant's problem: it is recorded on the run.
+    /// Executes a queued run, or takes over a running one whose node stopped renewing its lease (it died). The run is
+    /// claimed with one conditional UPDATE (queued, or running with the lease passed → running, claimed by this node,
+    /// leased for <see cref="BillingRunOptions.Lease"/>), so when several nodes pick it up only one works on it. The
+    /// lease is renewed every third of its length while the run works; a node that finds its lease taken stops.
+    /// Never throws for a tenant's problem: it is recorded on the run.
     /// </summary>
     public async Task ExecuteAsync(string runId, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
+        string? previousNode;
+        bool takeover;
         await using (var db = await factory.ForSystemAsync("billing-run", ct))
         {
-            var claimed = await db.BillingRuns.Where(r => r.Id == runId && r.Status == BillingRunStatus.Queued)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BillingRunStatus.Running).SetProperty(r => r.StartedAt, now), ct);
+            var before = await db.BillingRuns.AsNoTracking().Where(r => r.Id == runId).Select(r => new { r.Status, r.ClaimedBy }).SingleOrDefaultAsync(ct);
+            if (before is null || before.Status is BillingRunStatus.Completed or BillingRunStatus.Failed)
+            {
+                return;
+            }
+
+            var claimed = await db.BillingRuns
+                .Where(r => r.Id == runId && (r.Status == BillingRunStatus.Queued || (r.Status == BillingRunStatus.Running && (r.LeaseUntil == null || r.LeaseUntil < now))))
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BillingRunStatus.Running)
+                    .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now)
+                    .SetProperty(r => r.ClaimedBy, node.Id)
+                    .SetProperty(r => r.LeaseUntil, now + options.Lease), ct);
             if (claimed == 0)
             {
                 return;
             }
+
+            (previousNode, takeover) = (before.ClaimedBy, before.Status == BillingRunStatus.Running);
         }
 
+        if (takeover)
+        {
+            logger.LogWarning("Billing run {RunId}: taking over from {PreviousNode}, whose lease expired", runId, previousNode);
+        }
+
+        using var work = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var renewal = RenewLeaseAsync(runId, work);
         try
         {
-            await ExecuteClaimedAsync(runId, ct);
+            await ExecuteClaimedAsync(runId, takeover ? previousNode ?? "unknown" : null, work.Token);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            logger.LogWarning("Billing run {RunId}: this node ({Node}) lost its lease; another node carries on", runId, node.Id);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Billing run {RunId} failed", runId);
             await UpdateRunAsync(runId, r => r.Fail(e.Message, clock.GetUtcNow()), ct);
         }
+        finally
+        {
+            await work.CancelAsync();
+            await renewal;
+        }
     }
 
-    private async Task ExecuteClaimedAsync(string runId, CancellationToken ct)
+    /// <summary>Renews this node's lease every third of its length until <paramref name="work"/> ends; cancels the work when the lease was lost.</summary>
+    private async Task RenewLeaseAsync(string runId, CancellationTokenSource work)
+    {
+        try
+        {
+            while (!work.IsCancellationRequested)
+            {
+                await Task.Delay(options.Lease / 3, clock, work.Token);
+                var now = clock.GetUtcNow();
+                await using var db = factory.ForPlatform("system:billing-run");
+                var renewed = await db.BillingRuns.IgnoreQueryFilters()
+                    .Where(r => r.Id == runId && r.Status == BillingRunStatus.Running && r.ClaimedBy == node.Id)
+                    .ExecuteUpdateAsync(s => s.SetProperty(r => r.LeaseUntil, now + options.Lease), work.Token);
+                if (renewed == 0)
+                {
+                    await work.CancelAsync();
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // the run ended (or the lease was lost)
+        }
+        catch (Exception e) when (e is DbUpdateException or System.Data.Common.DbException or InvalidOperationException)
+        {
+            // A database hiccup: the next renewal (or another node, after the lease) carries on.
+            logger.LogWarning(e, "Billing run {RunId}: renewing the lease failed", runId);
+        }
+    }
+
+    private async Task ExecuteClaimedAsync(string runId, string? resumedFrom, CancellationToken ct)
     {
         BillingPeriod period;
         List<(string TenantId, string Currency)> groups;
@@ -120,7 +183,15 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                 .Distinct().OrderBy(g => g.TenantId, StringComparer.Ordinal).ToList();
         }
 
-        await UpdateRunAsync(runId, r => r.StartFromClaim(groups.Count), ct);
+        if (resumedFrom is null)
+        {
+            await UpdateRunAsync(runId, r => r.StartFromClaim(groups.Count), ct);
+        }
+        else
+        {
+            await UpdateRunAsync(runId, r => r.ResumeFromClaim(groups.Count, node.Id, resumedFrom, clock.GetUtcNow()), ct);
+        }
+
         foreach (var (tenantId, currency) in groups)
         {
             ct.ThrowIfCancellationRequested();
@@ -219,4 +290,11 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         change(run);
         await db.SaveChangesAsync(ct);
     }
+}
+
+/// <summary>Billing-run settings: Billing:RunLease (default 30 s), how long a node holds a claimed run without renewing it.</summary>
+public sealed class BillingRunOptions
+{
+    /// <summary>The lease; renewed every third of it while the run works. A node dead for longer loses the run to another.</summary>
+    public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
 }

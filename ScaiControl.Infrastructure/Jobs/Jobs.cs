@@ -10,9 +10,10 @@ namespace ScaiControl.Infrastructure.Jobs;
 
 /// <summary>
 /// Executes queued billing runs (started from the API or the portal). Safe on several nodes: each run is claimed
-/// with a conditional UPDATE, so exactly one node works on it. Also picks up runs left queued by a node that died.
+/// with a conditional UPDATE, so exactly one node works on it. Also picks up runs left queued, and running runs whose
+/// node stopped renewing its lease (it died mid-run; see <see cref="BillingRunService.ExecuteAsync"/>).
 /// </summary>
-public sealed class BillingRunWorkerJob(ScaiDbFactory factory, BillingRunService billing) : IJob
+public sealed class BillingRunWorkerJob(ScaiDbFactory factory, BillingRunService billing, TimeProvider clock) : IJob
 {
     /// <summary>The job's key, for triggering it at once after a run is queued.</summary>
     public static readonly JobKey Key = new("billing-run-worker");
@@ -23,7 +24,10 @@ public sealed class BillingRunWorkerJob(ScaiDbFactory factory, BillingRunService
         List<string> queued;
         await using (var db = await factory.ForSystemAsync("billing-run-worker", cancellationToken))
         {
-            queued = await db.BillingRuns.AsNoTracking().Where(r => r.Status == BillingRunStatus.Queued).OrderBy(r => r.Id).Select(r => r.Id).ToListAsync(cancellationToken);
+            var now = clock.GetUtcNow();
+            queued = await db.BillingRuns.AsNoTracking()
+                .Where(r => r.Status == BillingRunStatus.Queued || (r.Status == BillingRunStatus.Running && (r.LeaseUntil == null || r.LeaseUntil < now)))
+                .OrderBy(r => r.Id).Select(r => r.Id).ToListAsync(cancellationToken);
         }
 
         foreach (var id in queued)

@@ -104,10 +104,10 @@ public sealed record BillingRunRequest(string? Period);
 
 /// <summary>A billing run and its progress.</summary>
 public sealed record BillingRunDto(string Id, string Period, string Status, int TenantsTotal, int TenantsProcessed, int InvoicesCreated, int InvoicesFinalised,
-    IReadOnlyList<string> Errors, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt)
+    IReadOnlyList<string> Errors, string RequestedBy, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? CompletedAt, string? ClaimedBy, DateTimeOffset? LeaseUntil)
 {
     public static BillingRunDto From(BillingRun r) => new(r.Id, r.Period, r.Status.ToString().ToLowerInvariant(), r.TenantsTotal, r.TenantsProcessed,
-        r.InvoicesCreated, r.InvoicesFinalised, r.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries), r.RequestedBy, r.CreatedAt, r.StartedAt, r.CompletedAt);
+        r.InvoicesCreated, r.InvoicesFinalised, r.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries), r.RequestedBy, r.CreatedAt, r.StartedAt, r.CompletedAt, r.ClaimedBy, r.LeaseUntil);
 }
 
 /// <summary>A tenant billing profile (buyer), GET/PUT /api/v1/tenants/{id}/billing-profile.</summary>

@@ -105,6 +105,8 @@ internal sealed class BillingRunMap : IEntityTypeConfiguration<BillingRun>
         b.Property(x => x.RequestedBy).HasMaxLength(100);
         b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(x => x.Errors).HasMaxLength(20000);
+        b.Property(x => x.ClaimedBy).HasMaxLength(100);
         b.HasIndex(x => x.Period);
+        b.HasIndex(x => new { x.Status, x.LeaseUntil });
     }
 }

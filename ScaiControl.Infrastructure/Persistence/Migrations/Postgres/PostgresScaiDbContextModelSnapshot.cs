@@ -17,7 +17,7 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
         {
 #pragma warning disable 612, 618
             modelBuilder
-                .HasAnnotation("ProductVersion", "10.0.14")
+                .HasAnnotation("ProductVersion", "9.0.23")
                 .HasAnnotation("Relational:MaxIdentifierLength", 63);
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
@@ -518,6 +518,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                         .HasMaxLength(40)
                         .HasColumnType("character varying(40)");
 
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -534,6 +538,9 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
 
                     b.Property<int>("InvoicesFinalised")
                         .HasColumnType("integer");
+
+                    b.Property<DateTimeOffset?>("LeaseUntil")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<string>("Period")
                         .IsRequired()
@@ -562,6 +569,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("Period");
+
+                    b.HasIndex("Status", "LeaseUntil");
 
                     b.ToTable("billing_runs", (string)null);
                 });

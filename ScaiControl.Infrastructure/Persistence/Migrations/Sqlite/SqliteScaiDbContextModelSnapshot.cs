@@ -15,7 +15,7 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
 #pragma warning disable 612, 618
-            modelBuilder.HasAnnotation("ProductVersion", "10.0.14");
+            modelBuilder.HasAnnotation("ProductVersion", "9.0.23");
 
             modelBuilder.Entity("ScaiControl.Domain.Audit.AuditEntry", b =>
                 {
@@ -532,6 +532,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                         .HasMaxLength(40)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ClaimedBy")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("CompletedAt")
                         .HasMaxLength(33)
                         .HasColumnType("TEXT");
@@ -551,6 +555,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.Property<int>("InvoicesFinalised")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("LeaseUntil")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
 
                     b.Property<string>("Period")
                         .IsRequired()
@@ -580,6 +588,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("Period");
+
+                    b.HasIndex("Status", "LeaseUntil");
 
                     b.ToTable("billing_runs", (string)null);
                 });
