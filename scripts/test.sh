@@ -108,6 +108,7 @@ done
 PGPASSWORD=postgres "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d postgres -Atc 'select 1' >/dev/null \
     || { cat "$tmp/postgres.log"; say "PostgreSQL does not accept postgres/postgres over TCP"; exit 1; }
 export SCAI_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Password=postgres;Database=postgres"
+export SCAI_PG_BIN=$PG_BIN   # pg_dump / pg_restore of the same server version (restore drill)
 lap; say "PostgreSQL $(basename "$(dirname "$PG_BIN")") on 127.0.0.1:$port (data in $pgdata) (${lap}s)"
 
 # ---- 3. dotnet test -----------------------------------------------------------------------------
