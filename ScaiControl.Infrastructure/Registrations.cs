@@ -27,6 +27,7 @@ public static class Registrations
         services.TryAddSingleton<TimeProvider>(new MicrosecondTimeProvider(TimeProvider.System));
         services.AddSingleton(ReadDatabaseOptions(configuration));
         services.AddSingleton<ScaiDbFactory>();
+        Distributed.DistributedRegistration.AddScaiDistributed(services, configuration);
 
         var storage = configuration.GetSection("Storage").Get<StorageOptions>() ?? new StorageOptions();
         storage.Root = configuration["Storage:Root"] ?? Path.Combine(DataDirectory.Resolve(configuration), "objects");

@@ -28,6 +28,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => ScaiWebApp.ConfigureJson(o.SerializerOptions));
 builder.Services.AddAntiforgery();
+builder.Services.AddScaiRateLimiting();
 
 var app = builder.Build();
 await ScaiWebApp.PrepareDatabaseAsync(app);
@@ -37,6 +38,8 @@ app.UseStatusCodePages();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseRateLimiter();
+app.UseIdempotency();
 app.UseAntiforgery();
 app.MapOpenApi();
 app.MapScaiApi();

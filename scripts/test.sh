@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The project's one test command (CI runs it through .ci/run).
 #   scripts/test.sh [extra dotnet test args, e.g. --filter Category=Unit]
-# 1. installs the Debian packages the tests need, if missing (postgresql, chromium, poppler-utils, qpdf);
+# 1. installs the Debian packages the tests need, if missing (postgresql, chromium, poppler-utils, qpdf, redis-server);
+#    SCAI_REDIS_SERVER points at redis-server (the Redis tests start their own servers with it);
 #    then installs the npm test helpers in tools/test-servers (npm ci, when missing or stale); SCAI_S3RVER
 #    points at s3rver's CLI (the storage tests start their own S3-compatible server with it);
 # 2. starts a fresh throwaway PostgreSQL on 127.0.0.1 and a free port, in a temp dir removed on exit;
@@ -40,6 +41,7 @@ missing=()
 [[ -x /usr/bin/chromium ]] || missing+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
+[[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
 if ((${#missing[@]})); then
     if ((EUID != 0)); then say "missing Debian packages: ${missing[*]} (run as root to install them)"; exit 1; fi
     say "installing ${missing[*]} ..."
@@ -48,7 +50,7 @@ if ((${#missing[@]})); then
         || { cat "$tmp/apt.log"; say "apt-get install ${missing[*]} failed"; exit 1; }
     lap; say "installed ${missing[*]} (${lap}s)"
 else
-    lap; say "packages present: postgresql chromium poppler-utils qpdf (${lap}s)"
+    lap; say "packages present: postgresql chromium poppler-utils qpdf redis-server (${lap}s)"
 fi
 PG_BIN=$(pg_bindir)
 [[ -n $PG_BIN ]] || { say "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"; exit 1; }
@@ -113,6 +115,9 @@ lap; say "PostgreSQL $(basename "$(dirname "$PG_BIN")") on 127.0.0.1:$port (data
 
 # ---- 3. dotnet test -----------------------------------------------------------------------------
 export SCAI_CHROMIUM=/usr/bin/chromium
+# The Redis tests start their own redis-server on 127.0.0.1 and free ports (--save '' --appendonly no, temp dirs);
+# the Debian package's system service is never used.
+export SCAI_REDIS_SERVER=/usr/bin/redis-server
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1   # never download browsers: Debian's chromium is used
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 say "dotnet test ScaiControl.sln $*"

@@ -2,22 +2,32 @@ using Microsoft.EntityFrameworkCore;
 using ScaiControl.Domain.Catalog;
 using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Tenancy;
+using ScaiControl.Infrastructure.Distributed;
 using ScaiControl.Infrastructure.Invoicing;
 using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Infrastructure.Tenancy;
 
 namespace ScaiControl.Infrastructure.Catalog;
 
-/// <summary>The service catalog: services and their plans (reads for everyone signed in, writes for catalog:write).</summary>
-public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock)
+/// <summary>
+/// The service catalog: services and their plans (reads for everyone signed in, writes for catalog:write). Reads come
+/// from one cached snapshot of all services and plans (<see cref="ISharedCache"/>, shared by the nodes with Redis),
+/// dropped on every node by each catalog write here and in <see cref="PlanAdminService"/>.
+/// </summary>
+public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock, ISharedCache cache)
 {
+    /// <summary>The cache key of the catalog snapshot.</summary>
+    public const string CacheKey = "catalog:v1";
+
+    private static readonly TimeSpan CacheFor = TimeSpan.FromMinutes(10);
+
     /// <summary>Active services ordered by name (all services for catalog writers).</summary>
     public async Task<IReadOnlyList<Service>> ServicesAsync(Actor actor, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.CatalogRead);
-        await using var db = factory.ForPlatform(actor.UserId);
         var all = actor.Can(Permissions.CatalogWrite);
-        return await db.Services.AsNoTracking().Where(s => all || s.IsActive).OrderBy(s => s.Name).ToListAsync(ct);
+        var snapshot = await SnapshotAsync(ct);
+        return snapshot.Services.Where(s => all || s.IsActive).OrderBy(s => s.Name, StringComparer.Ordinal).ToList();
     }
 
     /// <summary>The plans of a service by slug, cheapest first.</summary>
@@ -25,12 +35,22 @@ public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock)
     public async Task<IReadOnlyList<Plan>> PlansAsync(Actor actor, string slug, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.CatalogRead);
-        await using var db = factory.ForPlatform(actor.UserId);
-        var service = await db.Services.AsNoTracking().SingleOrDefaultAsync(s => s.Slug == slug, ct) ?? throw new NotFoundException("service", slug);
+        var snapshot = await SnapshotAsync(ct);
+        var service = snapshot.Services.SingleOrDefault(s => s.Slug == slug) ?? throw new NotFoundException("service", slug);
         var all = actor.Can(Permissions.CatalogWrite);
-        return await db.Plans.AsNoTracking().Where(p => p.ServiceId == service.Id && (all || p.IsActive))
-            .OrderBy(p => p.Interval).ThenBy(p => p.PriceMinor).ToListAsync(ct);
+        return snapshot.Plans.Where(p => p.ServiceId == service.Id && (all || p.IsActive))
+            .OrderBy(p => p.Interval.ToString(), StringComparer.Ordinal).ThenBy(p => p.PriceMinor).ToList();
     }
+
+    /// <summary>Drops the cached catalog on every node (after a write to services or plans).</summary>
+    public Task InvalidateAsync(CancellationToken ct = default) => cache.InvalidateAsync(CacheKey, ct);
+
+    private Task<CatalogSnapshot> SnapshotAsync(CancellationToken ct) =>
+        cache.GetOrCreateAsync(CacheKey, async c =>
+        {
+            await using var db = factory.ForPlatform("catalog-cache");
+            return new CatalogSnapshot(await db.Services.AsNoTracking().ToListAsync(c), await db.Plans.AsNoTracking().ToListAsync(c));
+        }, CacheFor, ct: ct);
 
     /// <summary>Creates or updates a service by slug.</summary>
     /// <exception cref="DomainValidationException">Invalid fields.</exception>
@@ -55,6 +75,7 @@ public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock)
         }
 
         await db.SaveChangesAsync(ct);
+        await InvalidateAsync(ct);
         return service;
     }
 
@@ -80,6 +101,10 @@ public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock)
         }
 
         await db.SaveChangesAsync(ct);
+        await InvalidateAsync(ct);
         return plan;
     }
 }
+
+/// <summary>Every service and plan, as cached by <see cref="CatalogService"/>.</summary>
+public sealed record CatalogSnapshot(List<Service> Services, List<Plan> Plans);

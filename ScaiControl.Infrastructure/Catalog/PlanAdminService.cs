@@ -21,7 +21,7 @@ public sealed record CostRefreshResult(Plan Plan, int SubscriptionsRefreshed);
 /// term_periods, and cost-based plans (spec 002 migration 007) whose price is refreshed from cost + margin together
 /// with the rate of every live subscription of the plan, in one transaction. Invoices already made keep their rate.
 /// </summary>
-public sealed class PlanAdminService(ScaiDbFactory factory, TimeProvider clock)
+public sealed class PlanAdminService(ScaiDbFactory factory, TimeProvider clock, Distributed.ISharedCache cache)
 {
     /// <summary>Creates the plan (service slug + code) or updates the one with that code.</summary>
     /// <exception cref="UnauthorizedAccessException">Not the operator.</exception>
@@ -67,6 +67,7 @@ public sealed class PlanAdminService(ScaiDbFactory factory, TimeProvider clock)
         }
 
         await db.SaveChangesAsync(ct);
+        await cache.InvalidateAsync(CatalogService.CacheKey, ct);
         return plan;
     }
 
@@ -106,6 +107,8 @@ public sealed class PlanAdminService(ScaiDbFactory factory, TimeProvider clock)
         {
             throw new DomainConflictException($"A subscription of plan {plan.Code} changed at the same time; refresh again.");
         }
+
+        await cache.InvalidateAsync(CatalogService.CacheKey, ct);
 
         return new CostRefreshResult(plan, refreshed);
     }

@@ -18,7 +18,7 @@ namespace ScaiControl.Infrastructure.Invoicing;
 /// Idempotent: each subscription period carries a unique billing key, so a second run, or a second node running at
 /// the same moment, invoices nothing twice. See docs/decisions/0003-billing-in-advance.md.
 /// </summary>
-public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invoices, TimeProvider clock, ILogger<BillingRunService> logger, NodeIdentity node, BillingRunOptions options)
+public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invoices, TimeProvider clock, Distributed.IProgressFeed progress, ILogger<BillingRunService> logger, NodeIdentity node, BillingRunOptions options)
 {
     /// <summary>Queues a run for <paramref name="period"/> ("YYYY-MM").</summary>
     /// <exception cref="DomainValidationException">Malformed period, or a month that has not started yet.</exception>
@@ -283,12 +283,32 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         return (1, 1, null);
     }
 
+    /// <summary>The progress topic of a run (<see cref="Distributed.IProgressFeed"/>): a <see cref="BillingRunProgress"/> after each change.</summary>
+    public static string ProgressTopic(string runId) => "billing-run:" + runId;
+
+    /// <summary>Calls <paramref name="onUpdate"/> with each progress update of <paramref name="runId"/>, from whichever node executes it.</summary>
+    public IDisposable WatchProgress(string runId, Action<BillingRunProgress> onUpdate) =>
+        progress.Subscribe(ProgressTopic(runId), json =>
+        {
+            if (System.Text.Json.JsonSerializer.Deserialize<BillingRunProgress>(json) is { } update)
+            {
+                onUpdate(update);
+            }
+        });
+
     private async Task UpdateRunAsync(string runId, Action<BillingRun> change, CancellationToken ct)
     {
-        await using var db = await factory.ForSystemAsync("billing-run", ct);
-        var run = await db.BillingRuns.SingleAsync(r => r.Id == runId, ct);
-        change(run);
-        await db.SaveChangesAsync(ct);
+        BillingRun run;
+        await using (var db = await factory.ForSystemAsync("billing-run", ct))
+        {
+            run = await db.BillingRuns.SingleAsync(r => r.Id == runId, ct);
+            change(run);
+            await db.SaveChangesAsync(ct);
+        }
+
+        // After the commit: the database is the record, the feed only tells watchers (on any node) to look now.
+        var update = new BillingRunProgress(run.Id, run.Status.ToString().ToLowerInvariant(), run.TenantsTotal, run.TenantsProcessed, run.InvoicesCreated, run.InvoicesFinalised);
+        await progress.PublishAsync(ProgressTopic(runId), System.Text.Json.JsonSerializer.Serialize(update), CancellationToken.None);
     }
 }
 
@@ -298,3 +318,12 @@ public sealed class BillingRunOptions
     /// <summary>The lease; renewed every third of it while the run works. A node dead for longer loses the run to another.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
 }
+
+/// <summary>A billing run's progress as published after each change (counts of tenants and invoices so far).</summary>
+/// <param name="RunId">The run.</param>
+/// <param name="Status">queued | running | completed | failed.</param>
+/// <param name="TenantsTotal">Tenants to bill.</param>
+/// <param name="TenantsProcessed">Tenants billed so far.</param>
+/// <param name="InvoicesCreated">Invoices drafted so far.</param>
+/// <param name="InvoicesFinalised">Invoices finalised so far.</param>
+public sealed record BillingRunProgress(string RunId, string Status, int TenantsTotal, int TenantsProcessed, int InvoicesCreated, int InvoicesFinalised);

@@ -247,7 +247,12 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
             var invoice = await db.Invoices.AsNoTracking().Include(i => i.Lines).SingleAsync(i => i.Id == invoiceId, ct);
             var bytes = await pdf.RenderAsync(invoice.TemplateHtmlSnapshot ?? html.Render(invoice), ct);
             var key = $"invoices/{invoice.PartnerId}/{invoice.Id}.pdf";
-            await storage.PutAsync(key, bytes, "application/pdf", ct);
+            if (!await storage.PutAsync(key, bytes, "application/pdf", ct))
+            {
+                // Stored before (another node, or a crash before this row was saved): the stored PDF is the document.
+                bytes = await storage.GetAsync(key, ct) ?? throw new InvalidOperationException($"Object {key} exists but cannot be read.");
+            }
+
             document.Ready(key, Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(bytes)), bytes.LongLength, now);
         }
         catch (Exception e) when (e is not OperationCanceledException)

@@ -61,7 +61,7 @@ public sealed record WebhookPassResult(int FannedOut, int DeliveriesCreated, int
 /// Standard Webhooks, and records the outcome: 2xx succeeded; 410 disables the subscriber; 429/503 honour
 /// Retry-After; anything else follows <see cref="RetrySchedule"/>.
 /// </summary>
-public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory http, WebhookOptions options, Secrets.ISecretStore secrets, ILogger<WebhookDispatcher> logger)
+public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory http, WebhookOptions options, Secrets.ISecretStore secrets, Distributed.ISharedCache cache, ILogger<WebhookDispatcher> logger)
 {
     /// <summary>The named HttpClient used for deliveries.</summary>
     public const string HttpClientName = "webhooks";
@@ -72,8 +72,9 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
     private readonly WebhookUrlPolicy _urls = new(options.AllowHttp, options.SsrfProtection);
 
     // Secret paths are versioned and never overwritten (a rotation writes a new path), so a resolved secret can be
-    // kept for the life of the process: one secret-store read per secret, not one per POST (docs/benchmarks.md).
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _secretCache = new(StringComparer.Ordinal);
+    // cached long: one secret-store read per secret, not one per POST (docs/benchmarks.md). Shared by all nodes
+    // (encrypted with the data-protection key ring) when Redis is configured.
+    private static readonly TimeSpan SecretCacheFor = TimeSpan.FromHours(1);
 
     /// <summary>Runs fan-out then delivery.</summary>
     public async Task<WebhookPassResult> RunAsync(DateTimeOffset now, CancellationToken ct = default)
@@ -346,7 +347,7 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
         {
             try
             {
-                signingSecrets.Add(_secretCache.TryGetValue(path, out var cached) ? cached : _secretCache[path] = await secrets.ReadAsync(path, ct));
+                signingSecrets.Add(await cache.GetOrCreateAsync("secret:" + path, c => secrets.ReadAsync(path, c), SecretCacheFor, sensitive: true, ct));
             }
             catch (KeyNotFoundException ex)
             {

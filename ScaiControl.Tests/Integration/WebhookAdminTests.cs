@@ -405,7 +405,7 @@ public abstract partial class WebhookTests<TApp>
     }
 
     private WebhookDispatcher Node() => new(Db, app.Services.GetRequiredService<IHttpClientFactory>(), app.Services.GetRequiredService<WebhookOptions>(),
-        app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>(), NullLogger<WebhookDispatcher>.Instance);
+        app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>(), new ScaiControl.Infrastructure.Distributed.LocalSharedCache(), NullLogger<WebhookDispatcher>.Instance);
 
     /// <summary>Runs the pending deliveries through every retry until they are failed (the receiver keeps failing).</summary>
     private async Task DriveToFailedAsync(DateTimeOffset t)

@@ -166,7 +166,7 @@ public abstract partial class WebhookTests<TApp>(TApp app) : IClassFixture<TApp>
         var options = app.Services.GetRequiredService<WebhookOptions>();
         var small = new WebhookOptions { SsrfProtection = options.SsrfProtection, AllowHttp = options.AllowHttp, BatchSize = 3, Parallelism = 3 };
         var http = app.Services.GetRequiredService<IHttpClientFactory>();
-        WebhookDispatcher Node() => new(Db, http, small, app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>(), NullLogger<WebhookDispatcher>.Instance);
+        WebhookDispatcher Node() => new(Db, http, small, app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>(), new ScaiControl.Infrastructure.Distributed.LocalSharedCache(), NullLogger<WebhookDispatcher>.Instance);
         async Task<int> Drain(WebhookDispatcher node)
         {
             var attempted = 0;

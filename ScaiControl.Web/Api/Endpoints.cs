@@ -34,7 +34,7 @@ public static class Endpoints
         var subscriptions = api.MapGroup("/subscriptions").WithTags("Subscriptions");
         subscriptions.MapGet("/", ListSubscriptions).WithName("ListSubscriptions").WithSummary("List subscriptions (cursor paging, optional status filter)")
             .RequireAuthorization(Permissions.SubscriptionsRead).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
-        subscriptions.MapPost("/", CreateSubscription).WithName("CreateSubscription").WithSummary("Subscribe a tenant to a plan")
+        subscriptions.MapPost("/", CreateSubscription).WithIdempotency().WithName("CreateSubscription").WithSummary("Subscribe a tenant to a plan")
             .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         subscriptions.MapGet("/{id}", GetSubscription).WithName("GetSubscription").WithSummary("Read a subscription")
             .RequireAuthorization(Permissions.SubscriptionsRead).ProducesProblem(StatusCodes.Status404NotFound);
@@ -54,7 +54,7 @@ public static class Endpoints
         invoices.MapGet("/{id}/pdf", GetInvoicePdf).WithName("GetInvoicePdf").WithSummary("Download the invoice PDF")
             .RequireAuthorization(Permissions.InvoicesRead).Produces(StatusCodes.Status200OK, contentType: "application/pdf")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        invoices.MapPost("/{id}/finalize", FinalizeInvoice).WithName("FinalizeInvoice").WithSummary("Finalise a draft: VAT, snapshots, gap-free number")
+        invoices.MapPost("/{id}/finalize", FinalizeInvoice).WithIdempotency().WithName("FinalizeInvoice").WithSummary("Finalise a draft: VAT, snapshots, gap-free number")
             .RequireAuthorization(Permissions.InvoicesWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);
 
         invoices.MapGet("/{id}/einvoice", GetEInvoice).WithName("GetEInvoice")
@@ -62,7 +62,7 @@ public static class Endpoints
             .RequireAuthorization(Permissions.InvoicesRead).Produces<byte[]>(StatusCodes.Status200OK, "application/xml", "application/pdf")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        invoices.MapPost("/{id}/credit-notes", CreateCreditNote).WithName("CreateCreditNote").WithSummary("Draft a credit note (BT-25 = the invoice); no lines = full credit")
+        invoices.MapPost("/{id}/credit-notes", CreateCreditNote).WithIdempotency().WithName("CreateCreditNote").WithSummary("Draft a credit note (BT-25 = the invoice); no lines = full credit")
             .RequireAuthorization(Permissions.InvoicesWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
@@ -73,7 +73,7 @@ public static class Endpoints
             .RequireAuthorization(Permissions.BillingProfileWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
 
         var admin = api.MapGroup("/admin").WithTags("Admin");
-        admin.MapPost("/billing-runs", StartBillingRun).WithName("StartBillingRun").WithSummary("Start the billing run of a month (\"YYYY-MM\")")
+        admin.MapPost("/billing-runs", StartBillingRun).WithIdempotency().WithName("StartBillingRun").WithSummary("Start the billing run of a month (\"YYYY-MM\")")
             .RequireAuthorization(Permissions.BillingRun).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         admin.MapPost("/subscriptions/{id}/suspend", SuspendSubscription).WithName("SuspendSubscription").WithSummary("Operator: suspend a subscription")
             .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict);

@@ -73,7 +73,7 @@ public static class LifecycleEndpoints
     public static void MapLifecycleApi(this RouteGroupBuilder api)
     {
         var subscriptions = api.MapGroup("/subscriptions").WithTags("Subscriptions");
-        subscriptions.MapPost("/{id}/change-plan", ChangePlan).WithName("ChangePlan")
+        subscriptions.MapPost("/{id}/change-plan", ChangePlan).WithIdempotency().WithName("ChangePlan")
             .WithSummary("Change plan now (prorated) or at the period end; preview=true returns the amounts and changes nothing")
             .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);

@@ -34,7 +34,7 @@ public static class PackEndpoints
         var subscriptions = api.MapGroup("/pack-subscriptions").WithTags("Subscriptions");
         subscriptions.MapGet("/", ListPackSubscriptions).WithName("ListPackSubscriptions").WithSummary("List pack subscriptions with their children")
             .RequireAuthorization(Permissions.SubscriptionsRead);
-        subscriptions.MapPost("/", CreatePackSubscription).WithName("CreatePackSubscription")
+        subscriptions.MapPost("/", CreatePackSubscription).WithIdempotency().WithName("CreatePackSubscription")
             .WithSummary("Subscribe a tenant to a pack: the parent and one child subscription per (service, plan), all or nothing")
             .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         subscriptions.MapGet("/{id}", GetPackSubscription).WithName("GetPackSubscription").WithSummary("Read a pack subscription with its children")

@@ -77,6 +77,18 @@ public static class AuthSetup
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
             });
 
+        if (devKey is null && (!string.IsNullOrEmpty(options.Authority) || !string.IsNullOrEmpty(options.JwksUrl)))
+        {
+            // The discovery and JWKS documents go through the shared cache (one fetch for all nodes with Redis).
+            builder.Services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme).Configure<Infrastructure.Distributed.ISharedCache>((o, cache) =>
+            {
+                var documents = new SharedDocumentRetriever(new HttpDocumentRetriever { RequireHttps = options.RequireHttpsMetadata ?? !builder.Environment.IsDevelopment() }, cache);
+                o.ConfigurationManager = !string.IsNullOrEmpty(options.Authority)
+                    ? new ConfigurationManager<OpenIdConnectConfiguration>(options.Authority.TrimEnd('/') + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), documents)
+                    : new ConfigurationManager<OpenIdConnectConfiguration>(options.JwksUrl, new JwksRetriever(), documents);
+            });
+        }
+
         builder.Services.AddAuthorization(o =>
         {
             foreach (var permission in Permissions.All)
@@ -100,6 +112,16 @@ public static class AuthSetup
         }
 
         return Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// Documents (OIDC discovery, JWKS) through <see cref="Infrastructure.Distributed.ISharedCache"/> for 5 minutes: every
+    /// node reads what one fetched; a key rotation at the identity provider shows within that time.
+    /// </summary>
+    private sealed class SharedDocumentRetriever(IDocumentRetriever inner, Infrastructure.Distributed.ISharedCache cache) : IDocumentRetriever
+    {
+        public Task<string> GetDocumentAsync(string address, CancellationToken cancel) =>
+            cache.GetOrCreateAsync("jwks:" + address, c => inner.GetDocumentAsync(address, c), TimeSpan.FromMinutes(5), ct: cancel);
     }
 
     /// <summary>Reads a bare JWKS document into an OIDC configuration (only its signing keys are used).</summary>

@@ -53,15 +53,23 @@ public abstract class ObjectStorageContract
     }
 
     [Fact]
-    public async Task Put_ExistingKey_ReplacesContent()
+    public async Task Put_ExistingKey_KeepsTheFirstObject()
     {
-        var key = Key("replaced.pdf");
-        await Storage.PutAsync(key, PdfLikePayload(seed: 1), "application/pdf");
+        // Objects are immutable once written (a finalised document is never overwritten): a second put is refused.
+        var key = Key("written-once.pdf");
+        var first = PdfLikePayload(seed: 1);
+        Assert.True(await Storage.PutAsync(key, first, "application/pdf"));
 
-        var shorter = PdfLikePayload(seed: 2, size: 10 * 1024);   // shorter: a stale tail of the first object would show
-        await Storage.PutAsync(key, shorter, "application/pdf");
+        var shorter = PdfLikePayload(seed: 2, size: 10 * 1024);
+        Assert.False(await Storage.PutAsync(key, shorter, "application/pdf"));
 
-        Assert.Equal(shorter, await Storage.GetAsync(key));
+        Assert.Equal(first, await Storage.GetAsync(key));
+    }
+
+    [Fact]
+    public async Task IsReachable_WhenTheStoreAnswers()
+    {
+        Assert.True(await Storage.IsReachableAsync());
     }
 
     [Fact]

@@ -1,10 +1,10 @@
-using Amazon.S3;
+using Minio;
 using ScaiControl.Infrastructure.Storage;
 
 namespace ScaiControl.Tests.Infrastructure.Storage;
 
 /// <summary>
-/// The object-storage contract against <see cref="S3ObjectStorage"/> talking to a real S3-compatible server (s3rver, started
+/// The object-storage contract against <see cref="S3ObjectStorage"/> (Minio client) talking to a real S3-compatible server (s3rver, started
 /// by <see cref="S3rverFixture"/>), configured as the app would be with Storage:Provider=S3.
 /// </summary>
 public sealed class S3ObjectStorageTests : ObjectStorageContract, IClassFixture<S3rverFixture>, IDisposable
@@ -54,12 +54,12 @@ public sealed class S3ObjectStorageTests : ObjectStorageContract, IClassFixture<
         var key = Key("typed.pdf");
         await Storage.PutAsync(key, PdfLikePayload(size: 1024), "application/pdf");
 
-        using var client = new AmazonS3Client(S3rverFixture.AccessKey, S3rverFixture.SecretKey,
-            new AmazonS3Config { ServiceURL = _server.ServiceUrl, ForcePathStyle = true, AuthenticationRegion = "us-east-1" });
-        var metadata = await client.GetObjectMetadataAsync(S3rverFixture.Bucket, key);
+        using var client = new MinioClient().WithEndpoint("127.0.0.1", _server.Port).WithSSL(false).WithRegion("us-east-1")
+            .WithCredentials(S3rverFixture.AccessKey, S3rverFixture.SecretKey).Build();
+        var metadata = await client.StatObjectAsync(new Minio.DataModel.Args.StatObjectArgs().WithBucket(S3rverFixture.Bucket).WithObject(key));
 
-        Assert.Equal("application/pdf", metadata.Headers.ContentType);
-        Assert.Equal(1024, metadata.ContentLength);
+        Assert.Equal("application/pdf", metadata.ContentType);
+        Assert.Equal(1024, metadata.Size);
     }
 
     /// <inheritdoc/>
