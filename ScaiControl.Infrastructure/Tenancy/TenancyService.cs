@@ -45,6 +45,34 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
                       select new TenantView(t, p.Name, b != null, b != null ? b.Country : null)).ToListAsync(ct);
     }
 
+    /// <summary>The names of the given tenants the actor may see, by id (for a list page: only the ids on the page are read).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> TenantNamesAsync(Actor actor, IEnumerable<string> tenantIds, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        var ids = tenantIds.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+
+        await using var db = await factory.OpenAsync(actor, "tenant names", ct);
+        return await db.Tenants.AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, StringComparer.Ordinal, ct);
+    }
+
+    /// <summary>Names and e-mails of users by id ("usr_..." as recorded by the audit log and history), for showing people instead of ids. System path.</summary>
+    public async Task<IReadOnlyDictionary<string, (string Name, string Email)>> UserNamesAsync(IEnumerable<string> userIds, CancellationToken ct = default)
+    {
+        var ids = userIds.Where(i => i.StartsWith("usr_", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        }
+
+        await using var db = await factory.ForSystemAsync("user names", ct);
+        return (await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).Select(u => new { u.Id, u.DisplayName, u.Email }).ToListAsync(ct))
+            .ToDictionary(u => u.Id, u => (u.DisplayName, u.Email), StringComparer.Ordinal);
+    }
+
     /// <summary>Creates a tenant of a partner (the operator for any partner, a partner admin for its own).</summary>
     /// <exception cref="DomainValidationException">Bad name or unknown partner.</exception>
     public async Task<Tenant> CreateTenantAsync(Actor actor, string partnerId, string name, CancellationToken ct = default)
@@ -62,11 +90,45 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
         return tenant;
     }
 
-    /// <summary>Every user (for the development sign-in page and `admin token`), by e-mail. System path, audited.</summary>
-    public async Task<IReadOnlyList<User>> AllUsersAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Up to <paramref name="limit"/> users whose e-mail or display name contains <paramref name="query"/>
+    /// (case-insensitive; every user when empty), by e-mail, for the development sign-in page. System path, audited.
+    /// </summary>
+    public async Task<IReadOnlyList<User>> SearchUsersAsync(string? query, int limit, CancellationToken ct = default)
+    {
+        var term = (query ?? string.Empty).Trim().ToLowerInvariant();
+        await using var db = await factory.ForSystemAsync("sign-in", ct);
+        var users = db.Users.AsNoTracking();
+        if (term.Length > 0)
+        {
+            // Translated to LOWER(display_name) LIKE '%term%' on every provider; the StringComparison overload CA1862
+            // asks for has no SQL translation. E-mails are stored lower-case.
+#pragma warning disable CA1862
+            users = users.Where(u => u.Email.Contains(term) || u.DisplayName.ToLower().Contains(term));
+#pragma warning restore CA1862
+        }
+
+        return await users.OrderBy(u => u.Email).Take(Math.Clamp(limit, 1, 100)).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// What the portal shows beside a signed-in user and formats with: the tenant's name (or the partner's for partner
+    /// and operator accounts) and the country of its billing profile (or the partner's seller profile), ISO 3166-1
+    /// alpha-2, null when none is stored. System path (read before the user is signed in).
+    /// </summary>
+    public async Task<(string? OrganisationName, string? Country)> SignInProfileAsync(User user, CancellationToken ct = default)
     {
         await using var db = await factory.ForSystemAsync("sign-in", ct);
-        return await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
+        if (user.TenantId is { } tenantId)
+        {
+            var name = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.Name).SingleOrDefaultAsync(ct);
+            var country = await db.TenantBillingProfiles.AsNoTracking().Where(b => b.TenantId == tenantId).Select(b => b.Country).SingleOrDefaultAsync(ct);
+            return (name, country);
+        }
+
+        var partner = await db.Partners.AsNoTracking().Where(p => p.Id == user.PartnerId).Select(p => p.Name).SingleOrDefaultAsync(ct);
+        var sellerCountry = await db.PartnerConfigurations.AsNoTracking().Where(c => c.PartnerId == user.PartnerId).Select(c => c.Country).SingleOrDefaultAsync(ct);
+        return (partner, sellerCountry);
     }
 
     /// <summary>The user with this e-mail, or null.</summary>
