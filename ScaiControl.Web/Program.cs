@@ -29,6 +29,7 @@ builder.Services.AddOpenApi();
 builder.Services.ConfigureHttpJsonOptions(o => ScaiWebApp.ConfigureJson(o.SerializerOptions));
 builder.Services.AddAntiforgery();
 builder.Services.AddScaiRateLimiting();
+builder.Services.AddScaiHealthChecks(builder.Configuration);
 
 var app = builder.Build();
 await ScaiWebApp.PrepareDatabaseAsync(app);
