@@ -18,6 +18,7 @@ var builder = WebApplication.CreateBuilder(args);
 ScaiWebApp.AddRootDevelopmentSettings(builder.Configuration, builder.Environment);
 builder.Services.AddScaiInfrastructure(builder.Configuration);
 builder.AddScaiJobs();
+builder.AddScaiObservability();
 builder.AddScaiAuth();
 // The template designer sends whole templates (up to InvoiceTemplate.MaxBodyLength characters) through the circuit.
 builder.Services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
@@ -39,12 +40,14 @@ app.UseStatusCodePages();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UseScaiLogScope();
 app.UseRateLimiter();
 app.UseIdempotency();
 app.UseAntiforgery();
 app.MapOpenApi();
 app.MapScaiApi();
 app.MapHealth();
+app.MapScaiMetrics(app.Configuration);
 app.MapSignInEndpoints();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 

@@ -87,14 +87,17 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
             }
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await ExecuteClaimedAsync(runId, ct);
+            Observability.ScaiMetrics.BillingRunDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "completed"));
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
             logger.LogError(e, "Billing run {RunId} failed", runId);
             await UpdateRunAsync(runId, r => r.Fail(e.Message, clock.GetUtcNow()), ct);
+            Observability.ScaiMetrics.BillingRunDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "failed"));
         }
     }
 

@@ -108,6 +108,29 @@ public sealed class WebhookDispatchJob(Webhooks.WebhookDispatcher dispatcher, We
     }
 }
 
+/// <summary>Counts every job execution on this node (scai_job_runs_total{job, node, outcome}) and logs failures.</summary>
+public sealed class JobRunsListener : IJobListener
+{
+    /// <inheritdoc/>
+    public string Name => "scai-job-runs";
+
+    /// <inheritdoc/>
+    public ValueTask JobToBeExecuted(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask JobExecutionVetoed(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
+    {
+        Observability.ScaiMetrics.JobRuns.Add(1,
+            new KeyValuePair<string, object?>("job", context.JobDetail.Key.Name),
+            new KeyValuePair<string, object?>("node", Observability.ScaiMetrics.NodeName),
+            new KeyValuePair<string, object?>("outcome", jobException is null ? "succeeded" : "failed"));
+        return ValueTask.CompletedTask;
+    }
+}
+
 /// <summary>Registers the Quartz scheduler and the jobs (Jobs:Enabled=false turns the scheduler off, e.g. in tests).</summary>
 public static class JobsRegistration
 {
@@ -121,6 +144,7 @@ public static class JobsRegistration
 
         builder.AddQuartz(q =>
         {
+            q.AddJobListener<JobRunsListener>();
             q.ScheduleJob<BillingRunWorkerJob>(
                 t => t.WithIdentity("billing-run-worker-trigger").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(15)).RepeatForever()),
                 j => j.WithIdentity(BillingRunWorkerJob.Key).DisallowConcurrentExecution().StoreDurably());
