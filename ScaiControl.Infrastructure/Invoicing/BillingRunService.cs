@@ -111,9 +111,11 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
 
         using var work = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var renewal = RenewLeaseAsync(runId, work);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         try
         {
             await ExecuteClaimedAsync(runId, takeover ? previousNode ?? "unknown" : null, work.Token);
+            Observability.ScaiMetrics.BillingRunDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "completed"));
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
@@ -123,6 +125,7 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         {
             logger.LogError(e, "Billing run {RunId} failed", runId);
             await UpdateRunAsync(runId, r => r.Fail(e.Message, clock.GetUtcNow()), ct);
+            Observability.ScaiMetrics.BillingRunDuration.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalSeconds, new KeyValuePair<string, object?>("status", "failed"));
         }
         finally
         {

@@ -160,6 +160,7 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
         }
 
         await tx.CommitAsync(ct);
+        Observability.ScaiMetrics.InvoicesFinalised.Add(1, new KeyValuePair<string, object?>("document_type", invoice.DocumentType == DocumentType.CreditNote ? "credit_note" : "invoice"));
         return invoice;
     }
 

@@ -112,10 +112,40 @@ public sealed class WebhookDispatchJob(Webhooks.WebhookDispatcher dispatcher, We
     }
 }
 
+/// <summary>Counts every job execution on this node (scai_job_runs_total{job, node, outcome}) and logs failures.</summary>
+public sealed class JobRunsListener : IJobListener
+{
+    /// <inheritdoc/>
+    public string Name => "scai-job-runs";
+
+    /// <inheritdoc/>
+    public ValueTask JobToBeExecuted(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask JobExecutionVetoed(IJobExecutionContext context, CancellationToken cancellationToken = default) => ValueTask.CompletedTask;
+
+    /// <inheritdoc/>
+    public ValueTask JobWasExecuted(IJobExecutionContext context, JobExecutionException? jobException, CancellationToken cancellationToken = default)
+    {
+        Observability.ScaiMetrics.JobRuns.Add(1,
+            new KeyValuePair<string, object?>("job", context.JobDetail.Key.Name),
+            new KeyValuePair<string, object?>("node", Observability.ScaiMetrics.NodeName),
+            new KeyValuePair<string, object?>("outcome", jobException is null ? "succeeded" : "failed"));
+        return ValueTask.CompletedTask;
+    }
+}
+
 /// <summary>Registers the Quartz scheduler and the jobs (Jobs:Enabled=false turns the scheduler off, e.g. in tests).</summary>
 public static class JobsRegistration
 {
-    /// <summary>Adds Quartz (in-memory store; every job is safe to run on several nodes) and its hosted service.</summary>
+    /// <summary>The scheduler name every node of a cluster shares.</summary>
+    public const string SchedulerName = "scaicontrol";
+
+    /// <summary>
+    /// Adds Quartz and its hosted service: a clustered AdoJobStore in the app's database on PostgreSQL and MariaDB
+    /// (each trigger fires on one node; a node that stops checking in has its jobs taken over), the in-memory store on
+    /// SQLite (one process). Every job is also safe to run on several nodes by its own claims.
+    /// </summary>
     public static IHostApplicationBuilder AddScaiJobs(this IHostApplicationBuilder builder)
     {
         if (!builder.Configuration.GetValue("Jobs:Enabled", true))
@@ -125,6 +155,8 @@ public static class JobsRegistration
 
         builder.AddQuartz(q =>
         {
+            UseScaiJobStore(q, builder.Configuration);
+            q.AddJobListener<JobRunsListener>();
             q.ScheduleJob<BillingRunWorkerJob>(
                 t => t.WithIdentity("billing-run-worker-trigger").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromSeconds(15)).RepeatForever()),
                 j => j.WithIdentity(BillingRunWorkerJob.Key).DisallowConcurrentExecution().StoreDurably());
@@ -149,5 +181,58 @@ public static class JobsRegistration
         });
         builder.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return builder;
+    }
+
+    /// <summary>
+    /// The job store for Database:Provider: "PostgreSQL" → Quartz's PostgreSQL delegate on ConnectionStrings:PostgreSQL,
+    /// "MariaDB" → Quartz's MySQL delegate through MySqlConnector on ConnectionStrings:MariaDB; both clustered
+    /// (Jobs:CheckinInterval, default 7.5 s; Jobs:CheckinMisfireThreshold, default 20 s: how long a silent node keeps its
+    /// jobs), with the qrtz_ tables created at start-up when missing. Anything else (SQLite): the in-memory store.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">PostgreSQL or MariaDB without its connection string.</exception>
+    public static void UseScaiJobStore(IQuartzBuilder q, IConfiguration configuration)
+    {
+        var provider = configuration["Database:Provider"] ?? "Sqlite";
+        string? connectionString;
+        Action<IPersistentStoreBuilder> database;
+        if (provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase) || provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
+        {
+            connectionString = configuration.GetConnectionString("PostgreSQL");
+            database = s => s.UsePostgres(connectionString!);
+        }
+        else if (provider.Equals("MariaDB", StringComparison.OrdinalIgnoreCase) || provider.Equals("MySQL", StringComparison.OrdinalIgnoreCase))
+        {
+            connectionString = configuration.GetConnectionString("MariaDB");
+            database = s => s.UseMySqlConnector(connectionString!);
+        }
+        else
+        {
+            return; // the in-memory store (Quartz's default)
+        }
+
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            throw new InvalidOperationException($"Database:Provider is {provider} but its connection string is not set.");
+        }
+
+        var checkin = configuration.GetValue("Jobs:CheckinInterval", TimeSpan.FromSeconds(7.5));
+        var misfire = configuration.GetValue("Jobs:CheckinMisfireThreshold", TimeSpan.FromSeconds(20));
+        q.ConfigureScheduler(o =>
+        {
+            o.InstanceName = SchedulerName;
+            o.GenerateInstanceId = true; // host name + time: unique per node
+        });
+        q.UsePersistentStore(s =>
+        {
+            database(s);
+            s.UseClustering(c =>
+            {
+                c.Enabled = true;
+                c.CheckinInterval = checkin;
+                c.CheckinMisfireThreshold = misfire;
+            });
+            s.ProvisionSchema();
+            s.ConfigureStore(o => o.StoreJobDataAsStrings = true);
+        });
     }
 }

@@ -228,6 +228,16 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
             await db.SaveChangesAsync(ct);
         }
 
+        foreach (var d in claimed)
+        {
+            var o = outcomes[d.Id];
+            Observability.ScaiMetrics.WebhookDeliveries.Add(1, new KeyValuePair<string, object?>("outcome", o.Kind.ToString().ToLowerInvariant()));
+            if (o.Kind == OutcomeKind.Success)
+            {
+                Observability.ScaiMetrics.WebhookDispatchLag.Record(Math.Max(0, (now - events[d.EventId].OccurredAt).TotalSeconds));
+            }
+        }
+
         return new WebhookPassResult(0, 0, outcomes.Values.Count(o => o.Kind != OutcomeKind.Skipped), outcomes.Values.Count(o => o.Kind == OutcomeKind.Success));
     }
 

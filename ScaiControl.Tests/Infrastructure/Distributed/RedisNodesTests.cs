@@ -217,6 +217,12 @@ public sealed class RedisNodesTests(RedisNodes nodes)
         {
             await Eventually(() => Task.FromResult(nodes.A.Services.GetRequiredService<SharedRedis>().IsConnected || nodes.B.Services.GetRequiredService<SharedRedis>().IsConnected), up => !up);
 
+            // The node stays ready (200) and says Redis is degraded.
+            var ready = await nodes.B.CreateClient().GetAsync("/health/ready");
+            var health = await ready.Json(HttpStatusCode.OK);
+            Assert.Equal("degraded", health["checks"]!["redis"]!["status"]!.GetValue<string>());
+            Assert.Equal("healthy", health["checks"]!["database"]!["status"]!.GetValue<string>());
+
             // Reads (cache misses go to the database), writes with an Idempotency-Key, the rate limit (per node now):
             // every request succeeds.
             Assert.Equal(HttpStatusCode.OK, (await opsB.GetAsync("/api/v1/catalog/services/scaicrm/plans")).StatusCode);
@@ -257,6 +263,9 @@ public sealed class RedisNodesTests(RedisNodes nodes)
         var once = await (await Post(opsA, $"/api/v1/invoices/{drafts[2]}/finalize", shared)).Json(HttpStatusCode.OK);
         var replay = await Post(opsB, $"/api/v1/invoices/{drafts[2]}/finalize", shared);
         Assert.Equal(once.ToJsonString(), (await replay.Json(HttpStatusCode.OK)).ToJsonString());
+
+        var back = await nodes.B.CreateClient().GetJson("/health/ready");
+        Assert.Equal("healthy", back["checks"]!["redis"]!["status"]!.GetValue<string>());
 
         // And the cache is written to Redis again.
         await nodes.B.Services.GetRequiredService<CatalogService>().InvalidateAsync();
