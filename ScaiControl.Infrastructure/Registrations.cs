@@ -18,10 +18,10 @@ namespace ScaiControl.Infrastructure;
 public static class Registrations
 {
     /// <summary>
-    /// Adds everything from configuration: Database:Provider ("Sqlite" default | "PostgreSQL"),
-    /// ConnectionStrings:Sqlite / ConnectionStrings:PostgreSQL, Storage:* (<see cref="StorageOptions"/>), Pdf:* (<see cref="PdfOptions"/>).
+    /// Adds everything from configuration: Database:Provider ("Sqlite" default | "PostgreSQL" | "MariaDB"),
+    /// ConnectionStrings:Sqlite / ConnectionStrings:PostgreSQL / ConnectionStrings:MariaDB, Database:MaxRetries (MariaDB), Storage:* (<see cref="StorageOptions"/>), Pdf:* (<see cref="PdfOptions"/>).
     /// </summary>
-    /// <exception cref="InvalidOperationException">Unknown provider, or PostgreSQL without a connection string.</exception>
+    /// <exception cref="InvalidOperationException">Unknown provider, or PostgreSQL/MariaDB without a connection string.</exception>
     public static IServiceCollection AddScaiInfrastructure(this IServiceCollection services, IConfiguration configuration)
     {
         services.TryAddSingleton<TimeProvider>(new MicrosecondTimeProvider(TimeProvider.System));
@@ -106,6 +106,20 @@ public static class Registrations
             };
         }
 
-        throw new InvalidOperationException($"Database:Provider '{provider}' is not supported; use 'Sqlite' or 'PostgreSQL'.");
+        if (string.Equals(provider, "MariaDB", StringComparison.OrdinalIgnoreCase))
+        {
+            var retries = configuration["Database:MaxRetries"];
+            return new DatabaseOptions
+            {
+                Provider = DatabaseProvider.MariaDb,
+                ConnectionString = configuration.GetConnectionString("MariaDB")
+                    ?? throw new InvalidOperationException("Database:Provider is MariaDB but ConnectionStrings:MariaDB is not set."),
+                MaxRetries = retries is null ? 20
+                    : int.TryParse(retries, System.Globalization.CultureInfo.InvariantCulture, out var n) && n is >= 0 and <= 100 ? n
+                    : throw new InvalidOperationException($"Database:MaxRetries '{retries}' is not a whole number from 0 to 100."),
+            };
+        }
+
+        throw new InvalidOperationException($"Database:Provider '{provider}' is not supported; use 'Sqlite', 'PostgreSQL' or 'MariaDB'.");
     }
 }

@@ -87,11 +87,19 @@ public static class ScaiWebApp
         options.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower));
     }
 
-    /// <summary>Migrates the database on start-up and, in Development with Demo:SeedOnFirstRun, seeds the demo data once.</summary>
+    /// <summary>
+    /// Migrates the database on start-up (unless Database:MigrateOnStart is false: a deployment of several nodes
+    /// migrates once, with `admin migrate` or on one node, never relying on a lock across nodes; see docs/decisions/0008)
+    /// and, in Development with Demo:SeedOnFirstRun, seeds the demo data once.
+    /// </summary>
     public static async Task PrepareDatabaseAsync(WebApplication app)
     {
         var factory = app.Services.GetRequiredService<ScaiDbFactory>();
-        await factory.MigrateAsync();
+        if (app.Configuration.GetValue("Database:MigrateOnStart", true))
+        {
+            await factory.MigrateAsync();
+        }
+
         if (app.Environment.IsDevelopment() && app.Configuration.GetValue("Demo:SeedOnFirstRun", false))
         {
             if (await app.Services.GetRequiredService<DemoSeeder>().SeedAsync())

@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # The project's one test command (CI runs it through .ci/run).
 #   scripts/test.sh [extra dotnet test args, e.g. --filter Category=Unit]
-# 1. installs the Debian packages the tests need, if missing (postgresql, chromium, poppler-utils, qpdf, redis-server);
-#    SCAI_REDIS_SERVER points at redis-server (the Redis tests start their own servers with it);
+# 1. installs the Debian packages the tests need, if missing (postgresql, chromium, poppler-utils, qpdf,
+#    redis-server, mariadb-server, galera-4, mariadb-backup, socat); SCAI_REDIS_SERVER points at redis-server (the
+#    Redis tests start their own servers with it);
 #    then installs the npm test helpers in tools/test-servers (npm ci, when missing or stale); SCAI_S3RVER
 #    points at s3rver's CLI (the storage tests start their own S3-compatible server with it);
 # 2. starts a fresh throwaway PostgreSQL on 127.0.0.1 and a free port, in a temp dir removed on exit;
 #    SCAI_TEST_PG points at it (tests create their own databases);
+# 2b. starts a throwaway MariaDB server (SCAI_TEST_MARIADB) and a two-node Galera cluster (SCAI_TEST_GALERA1,
+#    SCAI_TEST_GALERA2), as plain processes on 127.0.0.1 and free ports, in the same temp dir (scripts/mariadb-servers.sh);
+#    each connection string has a user that may create databases;
 # 3. runs `dotnet test ScaiControl.sln` with a TRX logger and prints, as the last line,
 #    "N passed, N failed, N skipped". Exits non-zero on a build failure, a failed test or no passed test.
 set -euo pipefail
@@ -20,9 +24,11 @@ tmp=$(mktemp -d /tmp/scai-test.XXXXXX)
 pgdata=$tmp/pgdata
 results=$tmp/results
 pg_started=0
+source scripts/mariadb-servers.sh
 cleanup() {
     if ((pg_started)); then as_pg "$PG_BIN/pg_ctl" -D "$pgdata" -m immediate -w stop >/dev/null 2>&1 || true; fi
     pg_started=0
+    mariadb_stop_all
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -42,15 +48,24 @@ missing=()
 command -v pdftotext >/dev/null 2>&1 || missing+=(poppler-utils)
 command -v qpdf >/dev/null 2>&1 || missing+=(qpdf)
 [[ -x /usr/bin/redis-server ]] || missing+=(redis-server)
+[[ -x /usr/sbin/mariadbd && -x /usr/bin/mariadb-install-db ]] || missing+=(mariadb-server)
+[[ -f /usr/lib/galera/libgalera_smm.so ]] || missing+=(galera-4)
+command -v mariabackup >/dev/null 2>&1 || missing+=(mariadb-backup)
+command -v socat >/dev/null 2>&1 || missing+=(socat)
 if ((${#missing[@]})); then
     if ((EUID != 0)); then say "missing Debian packages: ${missing[*]} (run as root to install them)"; exit 1; fi
     say "installing ${missing[*]} ..."
     export DEBIAN_FRONTEND=noninteractive
+    # Keep Debian from starting the system services it installs (mariadb on 3306, postgresql on 5432): the tests
+    # start their own. A policy-rc.d put here is removed again; an existing one is left as it is.
+    policy=/usr/sbin/policy-rc.d own_policy=0
+    if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1; fi
     { apt-get update -q && apt-get install -y -q "${missing[@]}"; } >"$tmp/apt.log" 2>&1 \
-        || { cat "$tmp/apt.log"; say "apt-get install ${missing[*]} failed"; exit 1; }
+        || { ((own_policy)) && rm -f "$policy"; cat "$tmp/apt.log"; say "apt-get install ${missing[*]} failed"; exit 1; }
+    ((own_policy)) && rm -f "$policy"
     lap; say "installed ${missing[*]} (${lap}s)"
 else
-    lap; say "packages present: postgresql chromium poppler-utils qpdf redis-server (${lap}s)"
+    lap; say "packages present: postgresql chromium poppler-utils qpdf redis-server mariadb-server galera-4 mariadb-backup socat (${lap}s)"
 fi
 PG_BIN=$(pg_bindir)
 [[ -n $PG_BIN ]] || { say "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"; exit 1; }
@@ -112,6 +127,16 @@ PGPASSWORD=postgres "$PG_BIN/psql" -X -q -h 127.0.0.1 -p "$port" -U postgres -d 
 export SCAI_TEST_PG="Host=127.0.0.1;Port=$port;Username=postgres;Password=postgres;Database=postgres"
 export SCAI_PG_BIN=$PG_BIN   # pg_dump / pg_restore of the same server version (restore drill)
 lap; say "PostgreSQL $(basename "$(dirname "$PG_BIN")") on 127.0.0.1:$port (data in $pgdata) (${lap}s)"
+
+# ---- 2b. throwaway MariaDB and a two-node Galera cluster ----------------------------------------
+# Never the system service or port 3306: own option files, data dirs and sockets under $tmp (scripts/mariadb-servers.sh).
+mariadb_start "$tmp/mariadb" || { say "could not start MariaDB"; exit 1; }
+export SCAI_TEST_MARIADB="Server=127.0.0.1;Port=$MARIADB_PORT;User ID=scai;Password=scai;Database=mysql"
+lap; say "MariaDB $(mariadb_sql "$tmp/mariadb" 'SELECT VERSION()') on 127.0.0.1:$MARIADB_PORT (data in $tmp/mariadb) (${lap}s)"
+galera_start "$tmp/galera" || { say "could not start the Galera cluster"; exit 1; }
+export SCAI_TEST_GALERA1="Server=127.0.0.1;Port=$GALERA1_PORT;User ID=scai;Password=scai;Database=mysql"
+export SCAI_TEST_GALERA2="Server=127.0.0.1;Port=$GALERA2_PORT;User ID=scai;Password=scai;Database=mysql"
+lap; say "Galera cluster of 2 (mariabackup SST) on 127.0.0.1:$GALERA1_PORT and 127.0.0.1:$GALERA2_PORT (data in $tmp/galera) (${lap}s)"
 
 # ---- 3. dotnet test -----------------------------------------------------------------------------
 export SCAI_CHROMIUM=/usr/bin/chromium

@@ -100,12 +100,21 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
     /// Any failure rolls the number back with the rest. The HTML snapshot is rendered with the template in force for
     /// the seller, document type and <paramref name="language"/> (BCP 47; null = "en"), see docs/invoicing.md "Templates".
     /// </summary>
-    public async Task<Invoice> FinaliseAsync(ScaiDbContext db, string id, CancellationToken ct, string? language = null)
+    /// <remarks>
+    /// The whole finalisation is one retriable unit (<see cref="RetriableUnits"/>, unit "finalise"): on Galera a
+    /// number taken on another node at the same moment fails this transaction at COMMIT (error 1213) and it runs again
+    /// from the first read, so it takes the next free number. A retry that finds the invoice finalised (the previous
+    /// attempt's commit went through before the connection failed) returns it.
+    /// </remarks>
+    public Task<Invoice> FinaliseAsync(ScaiDbContext db, string id, CancellationToken ct, string? language = null) =>
+        RetriableUnits.RunAsync(db, "finalise", (attempt, token) => FinaliseOnceAsync(db, id, attempt, language, token), ct);
+
+    private async Task<Invoice> FinaliseOnceAsync(ScaiDbContext db, string id, int attempt, string? language, CancellationToken ct)
     {
         var invoice = await db.Invoices.Include(i => i.Lines).SingleOrDefaultAsync(i => i.Id == id, ct) ?? throw new NotFoundException("invoice", id);
         if (invoice.Status == InvoiceStatus.Finalised)
         {
-            throw new InvoiceImmutableException(invoice.Id);
+            return attempt > 1 ? invoice : throw new InvoiceImmutableException(invoice.Id);
         }
 
         var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == invoice.PartnerId, ct)

@@ -1,6 +1,6 @@
 namespace ScaiControl.Infrastructure.Persistence;
 
-/// <summary>Which database to use: configuration keys Database:Provider ("Sqlite" | "PostgreSQL") and ConnectionStrings:Sqlite / ConnectionStrings:PostgreSQL.</summary>
+/// <summary>Which database to use: configuration keys Database:Provider ("Sqlite" | "PostgreSQL" | "MariaDB") and ConnectionStrings:Sqlite / :PostgreSQL / :MariaDB.</summary>
 public sealed class DatabaseOptions
 {
     /// <summary>The provider.</summary>
@@ -8,6 +8,9 @@ public sealed class DatabaseOptions
 
     /// <summary>The connection string of the chosen provider.</summary>
     public string ConnectionString { get; set; } = "Data Source=data/scaicontrol.db";
+
+    /// <summary>MariaDB only (Database:MaxRetries, default 20): how often one unit of work is run again after a deadlock / Galera certification conflict.</summary>
+    public int MaxRetries { get; set; } = 20;
 }
 
 /// <summary>Supported database providers.</summary>
@@ -15,4 +18,7 @@ public enum DatabaseProvider
 {
     Sqlite,
     PostgreSql,
+
+    /// <summary>MariaDB 10.11 (single server or a Galera cluster), through Pomelo.</summary>
+    MariaDb,
 }

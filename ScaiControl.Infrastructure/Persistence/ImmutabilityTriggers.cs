@@ -91,4 +91,42 @@ public static class ImmutabilityTriggers
         migrationBuilder.Sql("DROP TRIGGER IF EXISTS invoices_finalised_immutable ON invoices;");
         migrationBuilder.Sql("DROP FUNCTION IF EXISTS refuse_finalised_invoice_change();");
     }
+
+    /// <summary>
+    /// Creates the MariaDB triggers (SIGNAL SQLSTATE '45000'). On Galera they fire on the node that runs the statement;
+    /// other nodes apply the resulting rows (row-based replication) without firing them again.
+    /// </summary>
+    public static void UpMariaDb(MigrationBuilder migrationBuilder)
+    {
+        const string refuse = "SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'invoice is finalised and immutable'";
+        migrationBuilder.Sql($"""
+            CREATE TRIGGER invoices_finalised_no_update BEFORE UPDATE ON invoices FOR EACH ROW
+            BEGIN IF OLD.`Status` = 'Finalised' THEN {refuse}; END IF; END
+            """);
+        migrationBuilder.Sql($"""
+            CREATE TRIGGER invoices_finalised_no_delete BEFORE DELETE ON invoices FOR EACH ROW
+            BEGIN IF OLD.`Status` = 'Finalised' THEN {refuse}; END IF; END
+            """);
+        migrationBuilder.Sql($"""
+            CREATE TRIGGER invoice_lines_finalised_no_insert BEFORE INSERT ON invoice_lines FOR EACH ROW
+            BEGIN IF (SELECT `Status` FROM invoices WHERE `Id` = NEW.`InvoiceId`) = 'Finalised' THEN {refuse}; END IF; END
+            """);
+        migrationBuilder.Sql($"""
+            CREATE TRIGGER invoice_lines_finalised_no_update BEFORE UPDATE ON invoice_lines FOR EACH ROW
+            BEGIN IF (SELECT `Status` FROM invoices WHERE `Id` = OLD.`InvoiceId`) = 'Finalised' THEN {refuse}; END IF; END
+            """);
+        migrationBuilder.Sql($"""
+            CREATE TRIGGER invoice_lines_finalised_no_delete BEFORE DELETE ON invoice_lines FOR EACH ROW
+            BEGIN IF (SELECT `Status` FROM invoices WHERE `Id` = OLD.`InvoiceId`) = 'Finalised' THEN {refuse}; END IF; END
+            """);
+    }
+
+    /// <summary>Drops the MariaDB triggers.</summary>
+    public static void DownMariaDb(MigrationBuilder migrationBuilder)
+    {
+        foreach (var name in new[] { "invoices_finalised_no_update", "invoices_finalised_no_delete", "invoice_lines_finalised_no_insert", "invoice_lines_finalised_no_update", "invoice_lines_finalised_no_delete" })
+        {
+            migrationBuilder.Sql($"DROP TRIGGER IF EXISTS {name};");
+        }
+    }
 }

@@ -16,7 +16,7 @@ namespace ScaiControl.Infrastructure.Persistence;
 /// The EF Core model of ScaiControl. Every <see cref="ITenantOwned"/> entity carries the tenant query filter (one filter per entity:
 /// EF Core 9 has no named filters; the spec's do_orm_execute hook, spec 000), fed from <see cref="Scope"/>; partner-owned rows are filtered by
 /// partner. Create instances through <see cref="ScaiDbFactory"/>, never directly: the factory picks the scope.
-/// Provider subclasses (<see cref="SqliteScaiDbContext"/>, <see cref="PostgresScaiDbContext"/>) own their migrations.
+/// Provider subclasses (<see cref="SqliteScaiDbContext"/>, <see cref="PostgresScaiDbContext"/>, <see cref="MariaDbScaiDbContext"/>) own their migrations.
 /// </summary>
 public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) : DbContext(options)
 {
@@ -98,6 +98,50 @@ public sealed class SqliteScaiDbContext(DbContextOptions options, DataScope scop
 
 /// <summary>The PostgreSQL flavour (production). DateTimeOffset maps to timestamptz (UTC).</summary>
 public sealed class PostgresScaiDbContext(DbContextOptions options, DataScope scope) : ScaiDbContext(options, scope);
+
+/// <summary>
+/// The MariaDB flavour (single server or Galera; Pomelo). utf8mb4 with the binary collation, so strings compare and
+/// sort by code point as on SQLite and PostgreSQL (ids, idempotency keys, e-mails stay case-sensitive); InnoDB (the
+/// server default, checked by the tests: Galera replicates InnoDB only); every table has a primary key (Galera needs
+/// one). DateTimeOffset is stored as UTC DATETIME(6) (<see cref="UtcDateTimeConverter"/>), money stays BIGINT minor units.
+/// </summary>
+/// <remarks>
+/// EF Core's automatic savepoint before a SaveChanges inside a user transaction is switched off: when Galera aborts
+/// the transaction (a conflicting write from another node, error 1213) while the client is between statements, the
+/// next statement reports it, and EF swallows a failed SAVEPOINT; the SaveChanges that followed would then run, and
+/// commit statement by statement, OUTSIDE the rolled-back transaction (seen here as half-finalised invoices). Without
+/// the savepoint the first write reports the abort and the whole unit is retried.
+/// </remarks>
+public sealed class MariaDbScaiDbContext : ScaiDbContext
+{
+    /// <summary>A context on <paramref name="options"/> seeing <paramref name="scope"/>.</summary>
+    public MariaDbScaiDbContext(DbContextOptions options, DataScope scope)
+        : base(options, scope)
+    {
+        Database.AutoSavepointsEnabled = false;
+    }
+
+    /// <summary>The server version the model and migrations are built for (fixed, so design time needs no server).</summary>
+    public static readonly Microsoft.EntityFrameworkCore.MariaDbServerVersion ServerVersion = new(new Version(10, 11));
+
+    /// <inheritdoc/>
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcDateTimeConverter>().HaveColumnType("datetime(6)");
+    }
+
+    /// <inheritdoc/>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.HasCharSet("utf8mb4").UseCollation("utf8mb4_bin");
+        base.OnModelCreating(modelBuilder);
+    }
+}
+
+/// <summary>Stores a DateTimeOffset as its UTC DateTime (MariaDB DATETIME(6) has no offset); read back with offset +00:00.</summary>
+public sealed class UtcDateTimeConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, DateTime>(
+    v => v.UtcDateTime,
+    v => new DateTimeOffset(DateTime.SpecifyKind(v, DateTimeKind.Utc)));
 
 /// <summary>Stores a DateTimeOffset as UTC "yyyy-MM-ddTHH:mm:ss.fffffff+00:00" (fixed width: text order = time order).</summary>
 public sealed class UtcIsoTextConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTimeOffset, string>(

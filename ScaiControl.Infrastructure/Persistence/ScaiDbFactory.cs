@@ -17,8 +17,12 @@ public sealed class ScaiDbFactory
     private readonly DbContextOptions _options;
     private readonly TimeProvider _clock;
 
-    /// <summary>Builds the provider's options once (interceptors included).</summary>
-    public ScaiDbFactory(DatabaseOptions database, TimeProvider clock)
+    /// <summary>
+    /// Builds the provider's options once (interceptors included). MariaDB gets the retrying execution strategy
+    /// (<see cref="GaleraRetryingExecutionStrategy"/>, up to <see cref="DatabaseOptions.MaxRetries"/> retries per unit of
+    /// work), whose retries are logged through <paramref name="loggers"/>.
+    /// </summary>
+    public ScaiDbFactory(DatabaseOptions database, TimeProvider clock, Microsoft.Extensions.Logging.ILoggerFactory? loggers = null)
     {
         _clock = clock;
         Provider = database.Provider;
@@ -34,6 +38,17 @@ public sealed class ScaiDbFactory
             }
 
             builder.UseSqlite(csb.ToString(), o => o.MigrationsHistoryTable("__ef_migrations"));
+        }
+        else if (database.Provider == DatabaseProvider.MariaDb)
+        {
+            var logger = (loggers ?? Microsoft.Extensions.Logging.Abstractions.NullLoggerFactory.Instance).CreateLogger(typeof(GaleraRetryingExecutionStrategy).FullName!);
+            builder.UseMySql(database.ConnectionString, MariaDbScaiDbContext.ServerVersion, o => o
+                .MigrationsHistoryTable("__ef_migrations")
+                // One statement per round trip: when Galera aborts a transaction between statements, the next packet
+                // reports it, and the rest of a multi-statement batch must never run (it would run outside the
+                // rolled-back transaction, autocommitted). docs/decisions/0008.
+                .MaxBatchSize(1)
+                .ExecutionStrategy(d => new GaleraRetryingExecutionStrategy(d, logger, database.MaxRetries)));
         }
         else
         {
@@ -91,7 +106,10 @@ public sealed class ScaiDbFactory
         }
     }
 
-    private ScaiDbContext Create(DataScope scope) => Provider == DatabaseProvider.Sqlite
-        ? new SqliteScaiDbContext(_options, scope)
-        : new PostgresScaiDbContext(_options, scope);
+    private ScaiDbContext Create(DataScope scope) => Provider switch
+    {
+        DatabaseProvider.Sqlite => new SqliteScaiDbContext(_options, scope),
+        DatabaseProvider.MariaDb => new MariaDbScaiDbContext(_options, scope),
+        _ => new PostgresScaiDbContext(_options, scope),
+    };
 }

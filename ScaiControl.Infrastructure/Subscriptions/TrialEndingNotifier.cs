@@ -36,22 +36,34 @@ public sealed class TrialEndingNotifier(ScaiDbFactory factory, SubscriptionLifec
         foreach (var id in due)
         {
             await using var db = await factory.ForSystemAsync("trial-notifier", ct);
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var won = await db.Subscriptions
-                .Where(s => s.Id == id && s.TrialEndingNotifiedAt == null && s.Status == SubscriptionStatus.Trialing)
-                .ExecuteUpdateAsync(u => u.SetProperty(s => s.TrialEndingNotifiedAt, now), ct);
-            if (won == 0)
+            // One retriable unit (claim + event in one transaction): on Galera a claim that collides with another
+            // node's fails at COMMIT and runs again, then finds the notice taken.
+            var won = await RetriableUnits.RunAsync(db, "trial-notice", async (_, token) =>
+            {
+                await using var tx = await db.Database.BeginTransactionAsync(token);
+                var claimed = await db.Subscriptions
+                    .Where(s => s.Id == id && s.TrialEndingNotifiedAt == null && s.Status == SubscriptionStatus.Trialing)
+                    .ExecuteUpdateAsync(u => u.SetProperty(s => s.TrialEndingNotifiedAt, now), token);
+                if (claimed == 0)
+                {
+                    return false;
+                }
+
+                var subscription = await db.Subscriptions.AsNoTracking().SingleAsync(s => s.Id == id, token);
+                var notice = subscription.TrialEndingEvent(now);
+                db.OutboxEvents.Add(new OutboxEvent(notice, JsonSerializer.Serialize(notice.Payload, AuditAndOutboxInterceptor.Json)));
+                await db.SaveChangesAsync(token);
+                await tx.CommitAsync(token);
+                return true;
+            }, ct);
+            if (won)
+            {
+                notified++;
+            }
+            else
             {
                 skipped++;
-                continue;
             }
-
-            var subscription = await db.Subscriptions.AsNoTracking().SingleAsync(s => s.Id == id, ct);
-            var notice = subscription.TrialEndingEvent(now);
-            db.OutboxEvents.Add(new OutboxEvent(notice, JsonSerializer.Serialize(notice.Payload, AuditAndOutboxInterceptor.Json)));
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            notified++;
         }
 
         return new TrialNotifierResult(notified, skipped);

@@ -56,7 +56,8 @@ public sealed record WebhookPassResult(int FannedOut, int DeliveriesCreated, int
 /// into one delivery row per matching enabled subscriber (a subscriber sees its own partner's events; subscribers of
 /// the operator partner see all), marking the events in the same transaction; the unique (subscription,
 /// idempotency key) makes a concurrent second fan-out fail harmlessly. <see cref="DeliverAsync"/> claims due
-/// deliveries (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: a conditional UPDATE per row), leases them for
+/// deliveries (<see cref="IDeliveryClaim"/>: FOR UPDATE SKIP LOCKED on PostgreSQL and MariaDB, one UPDATE ... RETURNING on SQLite;
+/// one retriable unit, so a Galera claim that collides with another node's is run again), leases them for
 /// <see cref="Lease"/> so a node killed mid-POST leaves them to be retried (at-least-once), POSTs each signed per
 /// Standard Webhooks, and records the outcome: 2xx succeeded; 410 disables the subscriber; 429/503 honour
 /// Retry-After; anything else follows <see cref="RetrySchedule"/>.
@@ -283,36 +284,8 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
     {
         var until = now + Lease;
         await using var db = await factory.ForSystemAsync("webhook-dispatcher", ct);
-        if (factory.Provider == DatabaseProvider.PostgreSql)
-        {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            var pending = nameof(WebhookDeliveryStatus.Pending);
-            var rows = await db.WebhookDeliveries.FromSqlInterpolated(
-                $"""SELECT * FROM webhook_deliveries WHERE "Status" = {pending} AND "NextAttemptAt" <= {now} ORDER BY "NextAttemptAt" LIMIT {options.BatchSize} FOR UPDATE SKIP LOCKED""")
-                .ToListAsync(ct);
-            var ids = rows.Select(r => r.Id).ToList();
-            if (ids.Count > 0)
-            {
-                await db.WebhookDeliveries.Where(d => ids.Contains(d.Id)).ExecuteUpdateAsync(s => s.SetProperty(d => d.NextAttemptAt, until), ct);
-            }
-
-            await tx.CommitAsync(ct);
-            return rows;
-        }
-
-        // SQLite: one writer at a time, so a single UPDATE ... RETURNING claims the whole batch atomically (one
-        // statement, one commit; a row per UPDATE made the claim the dispatcher's largest cost, docs/benchmarks.md).
-        // Times are compared as the fixed-width UTC text the SQLite model stores (UtcIsoTextConverter).
-        var text = new UtcIsoTextConverter();
-        var nowText = (string)text.ConvertToProvider(now)!;
-        var untilText = (string)text.ConvertToProvider(until)!;
-        var status = nameof(WebhookDeliveryStatus.Pending);
-        return await db.WebhookDeliveries.FromSqlInterpolated(
-            $"""
-             UPDATE webhook_deliveries SET "NextAttemptAt" = {untilText}
-             WHERE "Id" IN (SELECT "Id" FROM webhook_deliveries WHERE "Status" = {status} AND "NextAttemptAt" <= {nowText} ORDER BY "NextAttemptAt" LIMIT {options.BatchSize})
-             RETURNING *
-             """).AsNoTracking().ToListAsync(ct);
+        var claim = DeliveryClaims.For(db);
+        return await RetriableUnits.RunAsync(db, "webhook-claim", (_, token) => claim.ClaimAsync(db, now, until, options.BatchSize, token), ct);
     }
 
     private async Task<Outcome> AttemptAsync(WebhookSubscription? sub, OutboxEvent e, WebhookDelivery d, DateTimeOffset now, CancellationToken ct)

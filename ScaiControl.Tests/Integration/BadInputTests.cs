@@ -154,3 +154,5 @@ public abstract class BadInputTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class SqliteBadInputTests(SqliteApp app) : BadInputTests<SqliteApp>(app);
 
 public sealed class PostgresBadInputTests(PostgresApp app) : BadInputTests<PostgresApp>(app);
+
+public sealed class MariaDbBadInputTests(MariaDbApp app) : BadInputTests<MariaDbApp>(app);

@@ -64,3 +64,20 @@ public sealed class ClockedPostgresApp : PostgresApp, IClockedApp
         builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
     }
 }
+
+/// <summary><see cref="IClockedApp"/> on MariaDB.</summary>
+public sealed class ClockedMariaDbApp : MariaDbApp, IClockedApp
+{
+    /// <inheritdoc/>
+    public TestClock Clock { get; } = new(new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero));
+
+    /// <inheritdoc/>
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Jobs:Enabled", "false")];
+
+    /// <inheritdoc/>
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        base.ConfigureWebHost(builder);
+        builder.ConfigureTestServices(s => s.AddSingleton<TimeProvider>(Clock));
+    }
+}

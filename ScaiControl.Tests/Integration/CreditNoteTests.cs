@@ -121,3 +121,5 @@ public abstract class CreditNoteTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class SqliteCreditNoteTests(SqliteApp app) : CreditNoteTests<SqliteApp>(app);
 
 public sealed class PostgresCreditNoteTests(PostgresApp app) : CreditNoteTests<PostgresApp>(app);
+
+public sealed class MariaDbCreditNoteTests(MariaDbApp app) : CreditNoteTests<MariaDbApp>(app);

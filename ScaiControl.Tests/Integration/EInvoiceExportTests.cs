@@ -147,3 +147,5 @@ public abstract class EInvoiceExportTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class SqliteEInvoiceExportTests(SqliteApp app) : EInvoiceExportTests<SqliteApp>(app);
 
 public sealed class PostgresEInvoiceExportTests(PostgresApp app) : EInvoiceExportTests<PostgresApp>(app);
+
+public sealed class MariaDbEInvoiceExportTests(MariaDbApp app) : EInvoiceExportTests<MariaDbApp>(app);

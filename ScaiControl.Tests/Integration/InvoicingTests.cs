@@ -124,3 +124,5 @@ public sealed class SqliteInvoicingTests(SqliteApp app) : InvoicingTests<SqliteA
 
 /// <summary>PostgreSQL: SELECT ... FOR UPDATE on the counter row, 50 concurrent finalisations.</summary>
 public sealed class PostgresInvoicingTests(PostgresApp app) : InvoicingTests<PostgresApp>(app, 50);
+
+public sealed class MariaDbInvoicingTests(MariaDbApp app) : InvoicingTests<MariaDbApp>(app, 50);

@@ -82,3 +82,5 @@ public abstract class IsolationTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class SqliteIsolationTests(SqliteApp app) : IsolationTests<SqliteApp>(app);
 
 public sealed class PostgresIsolationTests(PostgresApp app) : IsolationTests<PostgresApp>(app);
+
+public sealed class MariaDbIsolationTests(MariaDbApp app) : IsolationTests<MariaDbApp>(app);

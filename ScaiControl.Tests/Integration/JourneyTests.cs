@@ -97,3 +97,5 @@ public abstract partial class JourneyTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class SqliteJourneyTests(SqliteApp app) : JourneyTests<SqliteApp>(app);
 
 public sealed class PostgresJourneyTests(PostgresApp app) : JourneyTests<PostgresApp>(app);
+
+public sealed class MariaDbJourneyTests(MariaDbApp app) : JourneyTests<MariaDbApp>(app);

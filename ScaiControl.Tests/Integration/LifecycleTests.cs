@@ -121,3 +121,5 @@ public abstract class LifecycleTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class SqliteLifecycleTests(SqliteApp app) : LifecycleTests<SqliteApp>(app);
 
 public sealed class PostgresLifecycleTests(PostgresApp app) : LifecycleTests<PostgresApp>(app);
+
+public sealed class MariaDbLifecycleTests(MariaDbApp app) : LifecycleTests<MariaDbApp>(app);

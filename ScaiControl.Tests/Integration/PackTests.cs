@@ -86,13 +86,16 @@ public abstract class PackTests<TApp>(TApp app) : IClassFixture<TApp>
         // DDL takes no parameters; both values are ids this API generated (prefixed alphanumerics), checked here.
         Assert.Matches("^[a-z]{3}_[A-Za-z0-9]+$", lastPlan);
         Assert.Matches("^[a-z]{3}_[A-Za-z0-9]+$", actor.TenantId);
-        var createTrigger = factory.Provider == DatabaseProvider.Sqlite
-            ? [$"CREATE TRIGGER pack_test_fail BEFORE INSERT ON subscriptions WHEN NEW.PlanId = '{lastPlan}' AND NEW.TenantId = '{actor.TenantId}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"]
-            : new[]
+        var createTrigger = factory.Provider switch
+        {
+            DatabaseProvider.Sqlite => [$"CREATE TRIGGER pack_test_fail BEFORE INSERT ON subscriptions WHEN NEW.PlanId = '{lastPlan}' AND NEW.TenantId = '{actor.TenantId}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END;"],
+            DatabaseProvider.MariaDb => [$"CREATE TRIGGER pack_test_fail BEFORE INSERT ON subscriptions FOR EACH ROW BEGIN IF NEW.`PlanId` = '{lastPlan}' AND NEW.`TenantId` = '{actor.TenantId}' THEN SIGNAL SQLSTATE '45000' SET MESSAGE_TEXT = 'injected failure'; END IF; END"],
+            _ => new[]
             {
                 "CREATE FUNCTION pack_test_fail() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$ LANGUAGE plpgsql;",
                 $"CREATE TRIGGER pack_test_fail BEFORE INSERT ON subscriptions FOR EACH ROW WHEN (NEW.\"PlanId\" = '{lastPlan}' AND NEW.\"TenantId\" = '{actor.TenantId}') EXECUTE FUNCTION pack_test_fail();",
-            };
+            },
+        };
         await using (var db = await factory.ForSystemAsync("test"))
         {
             foreach (var sql in createTrigger)
@@ -108,9 +111,9 @@ public abstract class PackTests<TApp>(TApp app) : IClassFixture<TApp>
         finally
         {
             await using var db = await factory.ForSystemAsync("test");
-            await db.Database.ExecuteSqlRawAsync(factory.Provider == DatabaseProvider.Sqlite
-                ? "DROP TRIGGER pack_test_fail;"
-                : "DROP TRIGGER pack_test_fail ON subscriptions; DROP FUNCTION pack_test_fail();");
+            await db.Database.ExecuteSqlRawAsync(factory.Provider == DatabaseProvider.PostgreSql
+                ? "DROP TRIGGER pack_test_fail ON subscriptions; DROP FUNCTION pack_test_fail();"
+                : "DROP TRIGGER pack_test_fail;");
         }
 
         Assert.Equal(before, await CountsAsync(actor.TenantId!));
@@ -368,3 +371,5 @@ public abstract class PackTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class SqlitePackTests(SqliteApp app) : PackTests<SqliteApp>(app);
 
 public sealed class PostgresPackTests(PostgresApp app) : PackTests<PostgresApp>(app);
+
+public sealed class MariaDbPackTests(MariaDbApp app) : PackTests<MariaDbApp>(app);

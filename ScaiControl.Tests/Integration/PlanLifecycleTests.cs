@@ -272,3 +272,5 @@ public abstract class PlanLifecycleTests<TApp>(TApp app) : IClassFixture<TApp>
 public sealed class SqlitePlanLifecycleTests(ClockedSqliteApp app) : PlanLifecycleTests<ClockedSqliteApp>(app);
 
 public sealed class PostgresPlanLifecycleTests(ClockedPostgresApp app) : PlanLifecycleTests<ClockedPostgresApp>(app);
+
+public sealed class MariaDbPlanLifecycleTests(ClockedMariaDbApp app) : PlanLifecycleTests<ClockedMariaDbApp>(app);

@@ -14,7 +14,7 @@ namespace ScaiControl.Tests.Integration;
 
 /// <summary>
 /// The real app (WebApplicationFactory) on a fresh database of its own: a temp SQLite file, or a new database on the
-/// PostgreSQL server named by SCAI_TEST_PG (scripts/test.sh starts one). Development environment, demo data seeded at
+/// PostgreSQL server named by SCAI_TEST_PG or the MariaDB server named by SCAI_TEST_MARIADB (scripts/test.sh starts both). Development environment, demo data seeded at
 /// start-up, real Quartz jobs, Debian chromium for PDFs when installed. Dropped on dispose.
 /// </summary>
 public abstract class ScaiAppFactory : WebApplicationFactory<Program>, IAsyncLifetime
@@ -162,6 +162,61 @@ public class PostgresApp : ScaiAppFactory
         await using var connection = new NpgsqlConnection(PgServer);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{_database}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>
+/// The app on a fresh database of the MariaDB server in SCAI_TEST_MARIADB (or of the Galera node in
+/// <see cref="ServerVariable"/>), created before start-up and dropped on dispose.
+/// </summary>
+public class MariaDbApp : ScaiAppFactory
+{
+    /// <summary>The database name (fresh per app; a second app on another Galera node may share it, see <see cref="DatabaseName"/>).</summary>
+    public virtual string DatabaseName => _database;
+
+    private readonly string _database = $"scai_test_{Guid.NewGuid():N}";
+
+    /// <summary>The environment variable with the server's connection string.</summary>
+    protected virtual string ServerVariable => "SCAI_TEST_MARIADB";
+
+    /// <summary>The server's connection string (from scripts/test.sh).</summary>
+    public string MariaDbServer => Environment.GetEnvironmentVariable(ServerVariable)
+        ?? throw new InvalidOperationException($"{ServerVariable} is not set: run the tests through scripts/test.sh, which starts MariaDB and a Galera cluster.");
+
+    /// <summary>Whether this app creates (and drops) the database; false for the second node of a Galera pair.</summary>
+    protected virtual bool OwnsDatabase => true;
+
+    protected override string Provider => "MariaDB";
+
+    public override string ConnectionString => new MySqlConnector.MySqlConnectionStringBuilder(MariaDbServer) { Database = DatabaseName, MaximumPoolSize = 100 }.ConnectionString;
+
+    /// <inheritdoc/>
+    public override async Task InitializeAsync()
+    {
+        if (OwnsDatabase)
+        {
+            await using var connection = new MySqlConnector.MySqlConnection(MariaDbServer);
+            await connection.OpenAsync();
+            await using var command = new MySqlConnector.MySqlCommand($"CREATE DATABASE `{DatabaseName}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await base.InitializeAsync();
+    }
+
+    /// <inheritdoc/>
+    protected override async Task DropAsync()
+    {
+        MySqlConnector.MySqlConnection.ClearAllPools();
+        if (!OwnsDatabase)
+        {
+            return;
+        }
+
+        await using var connection = new MySqlConnector.MySqlConnection(MariaDbServer);
+        await connection.OpenAsync();
+        await using var command = new MySqlConnector.MySqlCommand($"DROP DATABASE IF EXISTS `{DatabaseName}`", connection);
         await command.ExecuteNonQueryAsync();
     }
 }

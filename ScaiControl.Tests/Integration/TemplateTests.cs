@@ -273,7 +273,12 @@ public abstract class TemplateTests<TApp>(TApp app) : IClassFixture<TApp>
 
     private async Task<(int Code, string Output, string Error)> RunCliAsync(params string[] args)
     {
-        var provider = app.Services.GetRequiredService<DatabaseOptions>().Provider == DatabaseProvider.Sqlite ? "Sqlite" : "PostgreSQL";
+        var provider = app.Services.GetRequiredService<DatabaseOptions>().Provider switch
+        {
+            DatabaseProvider.Sqlite => "Sqlite",
+            DatabaseProvider.MariaDb => "MariaDB",
+            _ => "PostgreSQL",
+        };
         var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Database:Provider"] = provider,
@@ -354,3 +359,5 @@ public static class TemplateResolutionCases
 public sealed class SqliteTemplateTests(SqliteApp app) : TemplateTests<SqliteApp>(app);
 
 public sealed class PostgresTemplateTests(PostgresApp app) : TemplateTests<PostgresApp>(app);
+
+public sealed class MariaDbTemplateTests(MariaDbApp app) : TemplateTests<MariaDbApp>(app);

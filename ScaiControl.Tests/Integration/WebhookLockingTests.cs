@@ -12,8 +12,12 @@ namespace ScaiControl.Tests.Integration;
 /// due deliveries (as a dispatcher does while claiming), a dispatcher neither waits for them nor sends them; it claims
 /// the other rows. Once the locks are released the held rows are delivered too, each exactly once.
 /// </summary>
-public sealed class PostgresWebhookLockingTests(PostgresWebhookApp app) : IClassFixture<PostgresWebhookApp>
+public abstract class WebhookLockingTests<TApp>(TApp app) : IClassFixture<TApp>
+    where TApp : ScaiAppFactory
 {
+    /// <summary>The app under test.</summary>
+    protected TApp App => app;
+
     private ScaiDbFactory Db => app.Services.GetRequiredService<ScaiDbFactory>();
 
     private WebhookDispatcher Dispatcher => app.Services.GetRequiredService<WebhookDispatcher>();
@@ -42,11 +46,7 @@ public sealed class PostgresWebhookLockingTests(PostgresWebhookApp app) : IClass
         Assert.True(all.Count >= 6);
 
         // "Node 1" claims the first three rows and keeps its transaction (and the row locks) open.
-        await using var holder = await Db.ForSystemAsync("test-lock-holder");
-        await using var tx = await holder.Database.BeginTransactionAsync();
-        var locked = await holder.WebhookDeliveries.FromSqlInterpolated(
-                $"""SELECT * FROM webhook_deliveries WHERE "SubscriptionId" = {subscriber} ORDER BY "NextAttemptAt", "Id" LIMIT 3 FOR UPDATE""")
-            .Select(d => d.IdempotencyKey).ToListAsync();
+        var (holder, locked) = await HoldLocksAsync(subscriber, 3);
         Assert.Equal(3, locked.Count);
 
         // Node 2 runs meanwhile: it must not block on the locked rows (a plain FOR UPDATE would wait here) nor send them.
@@ -54,11 +54,14 @@ public sealed class PostgresWebhookLockingTests(PostgresWebhookApp app) : IClass
         Assert.Equal(all.Count - 3, second.Attempted);
         Assert.Equal(all.Except(locked).Order(), receiver.Hits.Select(h => h.Id).Order());
 
-        await tx.RollbackAsync();
+        await holder.DisposeAsync(); // rolls back: the locks are released
         var third = await Dispatcher.DeliverAsync(now);
         Assert.Equal(3, third.Attempted);
         Assert.Equal(all.Order(), receiver.Hits.Select(h => h.Id).Order()); // each exactly once
     }
+
+    /// <summary>Opens a transaction that locks the first <paramref name="count"/> deliveries of the subscriber (FOR UPDATE); disposing it rolls back.</summary>
+    protected abstract Task<(IAsyncDisposable Holder, List<string> Locked)> HoldLocksAsync(string subscriber, int count);
 
     private async Task<string> SubscribeAsync(string partnerId, string url)
     {
@@ -76,5 +79,18 @@ public sealed class PostgresWebhookLockingTests(PostgresWebhookApp app) : IClass
         db.WebhookSubscriptions.Add(s);
         await db.SaveChangesAsync();
         return s.Id;
+    }
+}
+
+public sealed class PostgresWebhookLockingTests(PostgresWebhookApp app) : WebhookLockingTests<PostgresWebhookApp>(app)
+{
+    protected override async Task<(IAsyncDisposable Holder, List<string> Locked)> HoldLocksAsync(string subscriber, int count)
+    {
+        var holder = await App.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test-lock-holder");
+        await holder.Database.BeginTransactionAsync();
+        var locked = await holder.WebhookDeliveries.FromSqlInterpolated(
+                $"""SELECT * FROM webhook_deliveries WHERE "SubscriptionId" = {subscriber} ORDER BY "NextAttemptAt", "Id" LIMIT {count} FOR UPDATE""")
+            .Select(d => d.IdempotencyKey).ToListAsync();
+        return (holder, locked);
     }
 }

@@ -28,6 +28,12 @@ public sealed class PostgresWebhookApp : PostgresApp
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Webhooks:DispatcherEnabled", "false")];
 }
 
+/// <summary>The MariaDB app with the webhook job off.</summary>
+public sealed class MariaDbWebhookApp : MariaDbApp
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Webhooks:DispatcherEnabled", "false")];
+}
+
 /// <summary>
 /// Outbound webhooks end to end against a real receiver on 127.0.0.1 that checks signatures with its own
 /// HMAC-SHA256 (not <see cref="StandardWebhooks"/>): delivery, filters, partner scoping, the retry schedule at a
@@ -342,3 +348,5 @@ public sealed class WebhookReceiver : IAsyncDisposable
 public sealed class SqliteWebhookTests(SqliteWebhookApp app) : WebhookTests<SqliteWebhookApp>(app);
 
 public sealed class PostgresWebhookTests(PostgresWebhookApp app) : WebhookTests<PostgresWebhookApp>(app);
+
+public sealed class MariaDbWebhookTests(MariaDbWebhookApp app) : WebhookTests<MariaDbWebhookApp>(app);

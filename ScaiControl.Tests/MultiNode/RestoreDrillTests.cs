@@ -50,6 +50,7 @@ public abstract class RestoreDrillTests
             ["Storage:Root"] = objects,
             ["Auth:DevKeyPath"] = Path.Combine(dir, "dev-key.pem"),
             ["Demo:SeedOnFirstRun"] = "false",
+            ["Database:MigrateOnStart"] = "false", // migrated once, with admin migrate
             ["Vies:BaseUrl"] = "http://127.0.0.1:9",
             ["Pdf:ChromiumPath"] = ChromiumFactAttribute.ChromiumPath,
             ["Webhooks:DispatcherEnabled"] = "false",
@@ -242,6 +243,51 @@ public sealed class PostgresRestoreDrillTests : RestoreDrillTests
         await using var connection = new NpgsqlConnection(PostgresApp.PgServer);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>The drill on MariaDB (SCAI_TEST_MARIADB): mariadb-dump --single-transaction (triggers included) and the mariadb client.</summary>
+public sealed class MariaDbRestoreDrillTests : RestoreDrillTests
+{
+    private static MySqlConnector.MySqlConnectionStringBuilder Server => new(Environment.GetEnvironmentVariable("SCAI_TEST_MARIADB")
+        ?? throw new InvalidOperationException("SCAI_TEST_MARIADB is not set: run the tests through scripts/test.sh, which starts MariaDB."));
+
+    private static string[] Login => ["--host=127.0.0.1", $"--port={Server.Port}", $"--user={Server.UserID}", $"--password={Server.Password}"];
+
+    /// <inheritdoc/>
+    protected override string Provider => "MariaDB";
+
+    /// <inheritdoc/>
+    protected override async Task<string> CreateDatabaseAsync(string name)
+    {
+        await ExecAsync($"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        return new MySqlConnector.MySqlConnectionStringBuilder(Server.ConnectionString) { Database = name }.ConnectionString;
+    }
+
+    /// <inheritdoc/>
+    protected override Task DumpAsync(string name, string file) =>
+        RunAsync("mariadb-dump", [.. Login, "--single-transaction", "--routines", "--triggers", $"--result-file={file}", name]);
+
+    /// <inheritdoc/>
+    protected override async Task DropDatabaseAsync(string name)
+    {
+        MySqlConnector.MySqlConnection.ClearAllPools();
+        await ExecAsync($"DROP DATABASE IF EXISTS `{name}`");
+    }
+
+    /// <inheritdoc/>
+    protected override async Task RestoreAsync(string name, string file)
+    {
+        await ExecAsync($"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin");
+        await RunAsync("mariadb", [.. Login, name, "-e", $"source {file}"]);
+    }
+
+    private static async Task ExecAsync(string sql)
+    {
+        await using var connection = new MySqlConnector.MySqlConnection(Server.ConnectionString);
+        await connection.OpenAsync();
+        await using var command = new MySqlConnector.MySqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
     }
 }

@@ -64,6 +64,7 @@ public abstract class TwoNodeTests
                 ["Storage:Root"] = Path.Combine(dir, "objects"), // one object store for both nodes
                 ["Auth:DevKeyPath"] = Path.Combine(dir, "dev-key.pem"),
                 ["Demo:SeedOnFirstRun"] = "false",
+                ["Database:MigrateOnStart"] = "false", // a deployment of several nodes migrates once, with admin migrate
                 ["Vies:BaseUrl"] = "http://127.0.0.1:9",
                 ["Pdf:ChromiumPath"] = Path.Combine(dir, "no-chromium"), // PDFs stay pending: not what this test is about
                 ["Webhooks:PollInterval"] = "00:00:01",
@@ -305,6 +306,40 @@ public sealed class PostgresTwoNodeTests : TwoNodeTests
         await using var connection = new NpgsqlConnection(PostgresApp.PgServer);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", connection);
+        await command.ExecuteNonQueryAsync();
+    }
+}
+
+/// <summary>The two nodes on the two-node Galera cluster (SCAI_TEST_GALERA1 / SCAI_TEST_GALERA2): node A writes through Galera node 1, node B through node 2.</summary>
+public sealed class GaleraTwoNodeTests : TwoNodeTests
+{
+    private static string Server(int node) => Environment.GetEnvironmentVariable($"SCAI_TEST_GALERA{node}")
+        ?? throw new InvalidOperationException($"SCAI_TEST_GALERA{node} is not set: run the tests through scripts/test.sh, which starts a Galera cluster.");
+
+    /// <inheritdoc/>
+    protected override string Provider => "MariaDB";
+
+    /// <inheritdoc/>
+    protected override async Task<(string NodeA, string NodeB)> CreateDatabaseAsync(string name)
+    {
+        await using (var connection = new MySqlConnector.MySqlConnection(Server(1)))
+        {
+            await connection.OpenAsync();
+            await using var command = new MySqlConnector.MySqlCommand($"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_bin", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        string For(int node) => new MySqlConnector.MySqlConnectionStringBuilder(Server(node)) { Database = name, MaximumPoolSize = 40 }.ConnectionString;
+        return (For(1), For(2));
+    }
+
+    /// <inheritdoc/>
+    protected override async Task DropDatabaseAsync(string name)
+    {
+        MySqlConnector.MySqlConnection.ClearAllPools();
+        await using var connection = new MySqlConnector.MySqlConnection(Server(1));
+        await connection.OpenAsync();
+        await using var command = new MySqlConnector.MySqlCommand($"DROP DATABASE IF EXISTS `{name}`", connection);
         await command.ExecuteNonQueryAsync();
     }
 }
