@@ -79,8 +79,9 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         var now = clock.GetUtcNow();
         await using (var db = await factory.ForSystemAsync("billing-run", ct))
         {
-            var claimed = await db.BillingRuns.Where(r => r.Id == runId && r.Status == BillingRunStatus.Queued)
-                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BillingRunStatus.Running).SetProperty(r => r.StartedAt, now), ct);
+            // One retriable unit: on Galera a claim colliding with another node's fails at COMMIT and runs again, then claims nothing.
+            var claimed = await RetriableUnits.RunAsync(db, "billing-run-claim", (_, token) => db.BillingRuns.Where(r => r.Id == runId && r.Status == BillingRunStatus.Queued)
+                .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BillingRunStatus.Running).SetProperty(r => r.StartedAt, now), token), ct);
             if (claimed == 0)
             {
                 return;
