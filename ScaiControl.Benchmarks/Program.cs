@@ -3,9 +3,11 @@ using ScaiControl.Benchmarks;
 
 // Benchmarks (scripts/bench.sh), not tests. Each one measures ScaiControl side by side with a plain baseline in the
 // same run and writes its own section of the Markdown file (other sections are kept).
-// Usage: ScaiControl.Benchmarks [pdf|webhooks] [count] [markdown-output-path]
+// Usage: ScaiControl.Benchmarks [pdf|webhooks|numbering] [count] [markdown-output-path]
 //   pdf       invoice PDFs (count, default 40); needs chromium (SCAI_CHROMIUM, default /usr/bin/chromium)
 //   webhooks  webhook deliveries (count, default 2000) on SQLite, and on PostgreSQL when SCAI_BENCH_PG names a server
+//   numbering finalisations of one hot seller (count, default 300) vs the raw counter transaction, on the servers named
+//             by SCAI_BENCH_PG, SCAI_BENCH_MARIADB and SCAI_BENCH_GALERA1/2
 // A first argument that is a number means "pdf <count>" (the command line before the webhook benchmark existed).
 var rest = args.ToList();
 var which = "pdf";
@@ -23,7 +25,8 @@ try
     {
         "pdf" => ("Invoice PDF rendering", await PdfBenchmark.RunAsync(count ?? 40, Environment.GetEnvironmentVariable("SCAI_CHROMIUM") ?? "/usr/bin/chromium")),
         "webhooks" => ("Webhook delivery", await WebhookBenchmark.RunAsync(count ?? 2000, Environment.GetEnvironmentVariable("SCAI_BENCH_PG"))),
-        _ => throw new ArgumentException($"unknown benchmark '{which}': use pdf or webhooks"),
+        "numbering" => ("Gap-free numbering", await NumberingBenchmark.RunAsync(count ?? 300)),
+        _ => throw new ArgumentException($"unknown benchmark '{which}': use pdf, webhooks or numbering"),
     };
     Console.WriteLine(report);
     if (output is not null)

@@ -10,6 +10,13 @@
 #                                       throwaway PostgreSQL (started here like scripts/test.sh does) when PostgreSQL's
 #                                       server binaries are installed (SCAI_BENCH_PG=<connection string> uses a running
 #                                       server instead; SCAI_BENCH_PG=none skips PostgreSQL).
+#   scripts/bench.sh numbering [count=300]
+#                                       finalisations per second with gap-free numbering for one hot seller vs the raw
+#                                       counter transaction (SELECT ... FOR UPDATE, UPDATE, INSERT, COMMIT) on the same
+#                                       server: PostgreSQL, MariaDB and a two-node Galera cluster (writes through both
+#                                       nodes), each a throwaway server started here (scripts/mariadb-servers.sh), with
+#                                       the Galera retry rate. Needs mariadb-server, galera-4, mariadb-backup (installed
+#                                       when missing, as root) and PostgreSQL's server binaries.
 #   scripts/bench.sh <count>            the same as `pdf <count>` (the command line before the webhook benchmark).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,17 +24,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 what=${1:-all}
 if [[ $what =~ ^[0-9]+$ ]]; then set -- pdf "$what"; what=pdf; fi
 case $what in
-    pdf | webhooks | all) ;;
-    *) echo "usage: scripts/bench.sh [all | pdf [count] | webhooks [count]]" >&2; exit 2 ;;
+    pdf | webhooks | numbering | all) ;;
+    *) echo "usage: scripts/bench.sh [all | pdf [count] | webhooks [count] | numbering [count]]" >&2; exit 2 ;;
 esac
 count=${2:-}
 say() { echo "[bench.sh] $*" >&2; }
 
 tmp=$(mktemp -d /tmp/scai-bench.XXXXXX)
 pg_started=0
+source scripts/mariadb-servers.sh
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 cleanup() {
     if ((pg_started)); then as_pg "$PG_BIN/pg_ctl" -D "$tmp/pgdata" -m immediate -w stop >/dev/null 2>&1 || true; fi
     pg_started=0
+    mariadb_stop_all
     rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -39,12 +49,7 @@ say "building ScaiControl.Benchmarks (Release)"
 dotnet build -c Release ScaiControl.Benchmarks >"$tmp/build.log" 2>&1 || { cat "$tmp/build.log"; say "build failed"; exit 1; }
 run() { dotnet run -c Release --no-build --project ScaiControl.Benchmarks -- "$@"; }
 
-if [[ $what == pdf || $what == all ]]; then
-    [[ -x /usr/bin/chromium ]] || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
-    run pdf "${count:-40}" docs/benchmarks.md
-fi
-
-if [[ $what == webhooks || $what == all ]]; then
+start_pg() {
     # A throwaway PostgreSQL on 127.0.0.1 and a free port (as scripts/test.sh: initdb as the postgres OS user when
     # root, no durability needed); only when the server binaries are there - nothing is installed for this.
     if [[ -z ${SCAI_BENCH_PG:-} ]]; then
@@ -79,5 +84,34 @@ if [[ $what == webhooks || $what == all ]]; then
     elif [[ $SCAI_BENCH_PG == none ]]; then
         unset SCAI_BENCH_PG
     fi
+}
+
+if [[ $what == pdf || $what == all ]]; then
+    [[ -x /usr/bin/chromium ]] || { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium; }
+    run pdf "${count:-40}" docs/benchmarks.md
+fi
+
+if [[ $what == webhooks || $what == all ]]; then
+    start_pg
     run webhooks "${count:-2000}" docs/benchmarks.md
+fi
+
+if [[ $what == numbering || $what == all ]]; then
+    start_pg
+    if [[ ! -x /usr/sbin/mariadbd || ! -f /usr/lib/galera/libgalera_smm.so ]] || ! command -v mariabackup >/dev/null || ! command -v socat >/dev/null; then
+        ((EUID == 0)) || { say "mariadb-server, galera-4, mariadb-backup, socat are missing (run as root to install them)"; exit 1; }
+        policy=/usr/sbin/policy-rc.d own_policy=0
+        if [[ ! -e $policy ]]; then printf '#!/bin/sh\nexit 101\n' >"$policy" && chmod +x "$policy" && own_policy=1; fi
+        { apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q mariadb-server galera-4 mariadb-backup socat; } >"$tmp/apt.log" 2>&1 \
+            || { ((own_policy)) && rm -f "$policy"; cat "$tmp/apt.log"; say "apt-get install failed"; exit 1; }
+        ((own_policy)) && rm -f "$policy"
+    fi
+    mariadb_start "$tmp/mariadb" || exit 1
+    export SCAI_BENCH_MARIADB="Server=127.0.0.1;Port=$MARIADB_PORT;User ID=scai;Password=scai;Database=mysql"
+    say "MariaDB on 127.0.0.1:$MARIADB_PORT"
+    galera_start "$tmp/galera" || exit 1
+    export SCAI_BENCH_GALERA1="Server=127.0.0.1;Port=$GALERA1_PORT;User ID=scai;Password=scai;Database=mysql"
+    export SCAI_BENCH_GALERA2="Server=127.0.0.1;Port=$GALERA2_PORT;User ID=scai;Password=scai;Database=mysql"
+    say "Galera (2 nodes) on 127.0.0.1:$GALERA1_PORT and 127.0.0.1:$GALERA2_PORT"
+    run numbering "${count:-300}" docs/benchmarks.md
 fi

@@ -90,12 +90,13 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                 return;
             }
 
-            var claimed = await db.BillingRuns
+            // One retriable unit: on Galera a claim colliding with another node's fails at COMMIT and runs again, then claims nothing.
+            var claimed = await RetriableUnits.RunAsync(db, "billing-run-claim", (_, token) => db.BillingRuns
                 .Where(r => r.Id == runId && (r.Status == BillingRunStatus.Queued || (r.Status == BillingRunStatus.Running && (r.LeaseUntil == null || r.LeaseUntil < now))))
                 .ExecuteUpdateAsync(s => s.SetProperty(r => r.Status, BillingRunStatus.Running)
                     .SetProperty(r => r.StartedAt, r => r.StartedAt ?? now)
                     .SetProperty(r => r.ClaimedBy, node.Id)
-                    .SetProperty(r => r.LeaseUntil, now + options.Lease), ct);
+                    .SetProperty(r => r.LeaseUntil, now + options.Lease), token), ct);
             if (claimed == 0)
             {
                 return;

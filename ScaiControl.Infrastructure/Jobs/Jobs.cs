@@ -186,7 +186,8 @@ public static class JobsRegistration
     /// <summary>
     /// The job store for Database:Provider: "PostgreSQL" → Quartz's PostgreSQL delegate on ConnectionStrings:PostgreSQL,
     /// "MariaDB" → Quartz's MySQL delegate through MySqlConnector on ConnectionStrings:MariaDB; both clustered
-    /// (Jobs:CheckinInterval, default 7.5 s; Jobs:CheckinMisfireThreshold, default 20 s: how long a silent node keeps its
+    /// (Jobs:ConnectionString overrides the database the scheduler uses: on Galera, one node for every scheduler;
+    /// Jobs:CheckinInterval, default 7.5 s; Jobs:CheckinMisfireThreshold, default 20 s: how long a silent node keeps its
     /// jobs), with the qrtz_ tables created at start-up when missing. Anything else (SQLite): the in-memory store.
     /// </summary>
     /// <exception cref="InvalidOperationException">PostgreSQL or MariaDB without its connection string.</exception>
@@ -197,12 +198,15 @@ public static class JobsRegistration
         Action<IPersistentStoreBuilder> database;
         if (provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase) || provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase))
         {
-            connectionString = configuration.GetConnectionString("PostgreSQL");
+            connectionString = configuration["Jobs:ConnectionString"] is { Length: > 0 } jobs ? jobs : configuration.GetConnectionString("PostgreSQL");
             database = s => s.UsePostgres(connectionString!);
         }
         else if (provider.Equals("MariaDB", StringComparison.OrdinalIgnoreCase) || provider.Equals("MySQL", StringComparison.OrdinalIgnoreCase))
         {
-            connectionString = configuration.GetConnectionString("MariaDB");
+            // On Galera, Jobs:ConnectionString points every node's scheduler at ONE Galera node (or a single-writer
+            // proxy address): Quartz's cluster lock is a row lock on qrtz_locks, and Galera's row locks are local to a
+            // node, so schedulers writing through different nodes meet as deadlocks (1213) at commit instead of waiting.
+            connectionString = configuration["Jobs:ConnectionString"] is { Length: > 0 } jobs ? jobs : configuration.GetConnectionString("MariaDB");
             database = s => s.UseMySqlConnector(connectionString!);
         }
         else

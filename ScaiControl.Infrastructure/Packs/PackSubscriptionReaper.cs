@@ -32,23 +32,35 @@ public sealed class PackSubscriptionReaper(ScaiDbFactory factory, ILogger<PackSu
         foreach (var id in due)
         {
             await using var db = await factory.ForSystemAsync("reaper", ct);
-            var parent = await db.PackSubscriptions.SingleAsync(p => p.Id == id, ct);
-            if (parent.Status != SubscriptionStatus.Cancelling || parent.CurrentPeriodEnd > now)
+            // One retriable unit (re-read, decide, save): on Galera a transition that collides with another node's
+            // fails at COMMIT and runs again, then finds the pack moved on.
+            var moved = await RetriableUnits.RunAsync(db, "reaper-transition", async (_, token) =>
             {
-                skipped++; // moved on by someone else since the query
-                continue;
-            }
+                var parent = await db.PackSubscriptions.SingleAsync(p => p.Id == id, token);
+                if (parent.Status != SubscriptionStatus.Cancelling || parent.CurrentPeriodEnd > now)
+                {
+                    return false; // moved on by someone else since the query
+                }
 
-            var children = await db.Subscriptions.Where(s => s.PackSubscriptionId == id).OrderBy(s => s.Id).ToListAsync(ct);
-            parent.Cancel(children, now, null);
-            try
+                var children = await db.Subscriptions.Where(s => s.PackSubscriptionId == id).OrderBy(s => s.Id).ToListAsync(token);
+                parent.Cancel(children, now, null);
+                try
+                {
+                    await db.SaveChangesAsync(token);
+                    return true;
+                }
+                catch (DbUpdateConcurrencyException)
+                {
+                    logger.LogInformation("Pack subscription {Id} was moved by another reaper; skipped", id);
+                    return false;
+                }
+            }, ct);
+            if (moved)
             {
-                await db.SaveChangesAsync(ct);
                 cancelled++;
             }
-            catch (DbUpdateConcurrencyException)
+            else
             {
-                logger.LogInformation("Pack subscription {Id} was moved by another reaper; skipped", id);
                 skipped++;
             }
         }

@@ -107,82 +107,94 @@ public sealed class SubscriptionReaper(ScaiDbFactory factory, SubscriptionLifecy
         foreach (var id in due)
         {
             await using var db = await factory.ForSystemAsync("reaper", ct);
-            var subscription = await db.Subscriptions.SingleAsync(s => s.Id == id, ct);
-            var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == subscription.PlanId, ct);
-            var before = subscription.Status;
-            var moved = false;
-            var applied = false;
-            // A scheduled plan change comes first: it happens at its time, before the next period is billed and before
-            // a trial ending at the same moment is judged by the (new) plan's trial_end_behavior.
-            if (subscription.Status is SubscriptionStatus.Active or SubscriptionStatus.Trialing
-                && subscription.ScheduledPlanId is { } scheduledId && subscription.ScheduledPlanAt <= now)
+            // One retriable unit (re-read, decide, save with the UpdatedAt token): on Galera a transition that collides
+            // with another node's fails at COMMIT and runs again, then finds the subscription moved on and skips.
+            var t = await RetriableUnits.RunAsync(db, "reaper-transition", (_, token) => TransitionAsync(db, id, now, graceStart, token), ct);
+            changed += t.Applied ? 1 : 0;
+            if (t.Skipped)
             {
-                var target = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == scheduledId, ct);
-                try
-                {
-                    db.SubscriptionCharges.AddRange(subscription.ApplyScheduledPlanChange(plan, target, now));
-                    plan = target;
-                    applied = true;
-                }
-                catch (DomainException e)
-                {
-                    logger.LogWarning("Scheduled plan change of {Id} to {Plan} dropped: {Reason}", id, target.Code, e.Message);
-                    subscription.DropScheduledPlanChange(now);
-                }
-
-                moved = true;
-            }
-
-            switch (subscription.Status)
-            {
-                case SubscriptionStatus.Cancelling when subscription.CurrentPeriodEnd <= now:
-                    subscription.Cancel(now, null);
-                    break;
-                case SubscriptionStatus.Trialing when subscription.TrialEnd <= now:
-                    subscription.EndTrial(plan, subscription.TrialEnd!.Value);
-                    break;
-                case SubscriptionStatus.Active or SubscriptionStatus.PastDue or SubscriptionStatus.Cancelling when subscription.TermEnd <= now:
-                    subscription.ExpireTerm(subscription.TermEnd!.Value);
-                    break;
-                case SubscriptionStatus.PastDue when subscription.UpdatedAt <= graceStart:
-                    subscription.Suspend(now, $"Payment overdue for more than {options.PastDueGraceDays} days.");
-                    break;
-                default:
-                    if (!moved)
-                    {
-                        skipped++; // moved on by someone else since the query
-                        continue;
-                    }
-
-                    break;
-            }
-
-            try
-            {
-                await db.SaveChangesAsync(ct);
-                changed += applied ? 1 : 0;
-                if (subscription.Status == before)
-                {
-                    continue;
-                }
-
-                switch (subscription.Status)
-                {
-                    case SubscriptionStatus.Cancelled: cancelled++; break;
-                    case SubscriptionStatus.Active: activated++; break;
-                    case SubscriptionStatus.Expired: expired++; break;
-                    default: suspended++; break;
-                }
-            }
-            catch (DbUpdateException)
-            {
-                // DbUpdateConcurrencyException (UpdatedAt token), or a unique billing key of a catch-up charge.
-                logger.LogInformation("Subscription {Id} was moved by another reaper; skipped", id);
                 skipped++;
+                continue;
+            }
+
+            switch (t.NewStatus)
+            {
+                case null: break; // saved (a scheduled change), same status
+                case SubscriptionStatus.Cancelled: cancelled++; break;
+                case SubscriptionStatus.Active: activated++; break;
+                case SubscriptionStatus.Expired: expired++; break;
+                default: suspended++; break;
             }
         }
 
         var packPass = await packs.RunAsync(now, ct);
         return new ReaperResult(cancelled + packPass.Cancelled, activated, suspended, skipped + packPass.Skipped, expired, changed);
+    }
+    /// <summary>What one transition did: skipped (moved on by someone else), the new status when it changed, whether a scheduled plan change was applied.</summary>
+    private readonly record struct Transition(bool Skipped, SubscriptionStatus? NewStatus, bool Applied);
+
+    private async Task<Transition> TransitionAsync(ScaiDbContext db, string id, DateTimeOffset now, DateTimeOffset graceStart, CancellationToken ct)
+    {
+        var subscription = await db.Subscriptions.SingleAsync(s => s.Id == id, ct);
+        var plan = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == subscription.PlanId, ct);
+        var before = subscription.Status;
+        var moved = false;
+        var applied = false;
+        // A scheduled plan change comes first: it happens at its time, before the next period is billed and before
+        // a trial ending at the same moment is judged by the (new) plan's trial_end_behavior.
+        if (subscription.Status is SubscriptionStatus.Active or SubscriptionStatus.Trialing
+            && subscription.ScheduledPlanId is { } scheduledId && subscription.ScheduledPlanAt <= now)
+        {
+            var target = await db.Plans.AsNoTracking().SingleAsync(p => p.Id == scheduledId, ct);
+            try
+            {
+                db.SubscriptionCharges.AddRange(subscription.ApplyScheduledPlanChange(plan, target, now));
+                plan = target;
+                applied = true;
+            }
+            catch (DomainException e)
+            {
+                logger.LogWarning("Scheduled plan change of {Id} to {Plan} dropped: {Reason}", id, target.Code, e.Message);
+                subscription.DropScheduledPlanChange(now);
+            }
+
+            moved = true;
+        }
+
+        switch (subscription.Status)
+        {
+            case SubscriptionStatus.Cancelling when subscription.CurrentPeriodEnd <= now:
+                subscription.Cancel(now, null);
+                break;
+            case SubscriptionStatus.Trialing when subscription.TrialEnd <= now:
+                subscription.EndTrial(plan, subscription.TrialEnd!.Value);
+                break;
+            case SubscriptionStatus.Active or SubscriptionStatus.PastDue or SubscriptionStatus.Cancelling when subscription.TermEnd <= now:
+                subscription.ExpireTerm(subscription.TermEnd!.Value);
+                break;
+            case SubscriptionStatus.PastDue when subscription.UpdatedAt <= graceStart:
+                subscription.Suspend(now, $"Payment overdue for more than {options.PastDueGraceDays} days.");
+                break;
+            default:
+                if (!moved)
+                {
+                    return new Transition(true, null, false); // moved on by someone else since the query
+                }
+
+                break;
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+            return new Transition(false, subscription.Status == before ? null : subscription.Status, applied);
+        }
+        catch (DbUpdateException e) when (e is DbUpdateConcurrencyException || e.InnerException is not MySqlConnector.MySqlException { Number: 1213 or 1205 })
+        {
+            // DbUpdateConcurrencyException (UpdatedAt token), or a unique billing key of a catch-up charge. A Galera
+            // conflict (1213) is not caught here: the strategy runs the whole transition again.
+            logger.LogInformation("Subscription {Id} was moved by another reaper; skipped", id);
+            return new Transition(true, null, false);
+        }
     }
 }

@@ -8,7 +8,7 @@ using ScaiControl.Infrastructure.Webhooks;
 namespace ScaiControl.Tests.Integration;
 
 /// <summary>
-/// FOR UPDATE SKIP LOCKED on PostgreSQL, shown deterministically: while one transaction holds the row locks of some
+/// FOR UPDATE SKIP LOCKED on PostgreSQL and MariaDB, shown deterministically: while one transaction holds the row locks of some
 /// due deliveries (as a dispatcher does while claiming), a dispatcher neither waits for them nor sends them; it claims
 /// the other rows. Once the locks are released the held rows are delivered too, each exactly once.
 /// </summary>
@@ -92,5 +92,51 @@ public sealed class PostgresWebhookLockingTests(PostgresWebhookApp app) : Webhoo
                 $"""SELECT * FROM webhook_deliveries WHERE "SubscriptionId" = {subscriber} ORDER BY "NextAttemptAt", "Id" LIMIT {count} FOR UPDATE""")
             .Select(d => d.IdempotencyKey).ToListAsync();
         return (holder, locked);
+    }
+}
+
+/// <summary>
+/// MariaDB: the lock holder is a plain connection (MariaDB contexts run transactions through the retrying execution
+/// strategy). It locks the rows one primary-key lookup at a time: on a table this small InnoDB answers a filtered or
+/// IN (...) locking read with a full scan and, under REPEATABLE READ, keeps every scanned row locked.
+/// </summary>
+public sealed class MariaDbWebhookLockingTests(MariaDbWebhookApp app) : WebhookLockingTests<MariaDbWebhookApp>(app)
+{
+    protected override async Task<(IAsyncDisposable Holder, List<string> Locked)> HoldLocksAsync(string subscriber, int count)
+    {
+        var connection = new MySqlConnector.MySqlConnection(App.ConnectionString);
+        await connection.OpenAsync();
+        var tx = await connection.BeginTransactionAsync();
+        var rows = new List<(string Id, string Key)>();
+        await using (var pick = new MySqlConnector.MySqlCommand(
+            "SELECT `Id`, `IdempotencyKey` FROM webhook_deliveries WHERE `SubscriptionId` = @s ORDER BY `NextAttemptAt`, `Id` LIMIT @n", connection, tx))
+        {
+            pick.Parameters.AddWithValue("@s", subscriber);
+            pick.Parameters.AddWithValue("@n", count);
+            await using var reader = await pick.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        foreach (var (id, _) in rows)
+        {
+            await using var lockRow = new MySqlConnector.MySqlCommand("SELECT `Id` FROM webhook_deliveries WHERE `Id` = @id FOR UPDATE", connection, tx);
+            lockRow.Parameters.AddWithValue("@id", id);
+            await lockRow.ExecuteScalarAsync();
+        }
+
+        return (new Held(connection, tx), rows.Select(r => r.Key).ToList());
+    }
+
+    private sealed class Held(MySqlConnector.MySqlConnection connection, MySqlConnector.MySqlTransaction tx) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            await tx.RollbackAsync();
+            await tx.DisposeAsync();
+            await connection.DisposeAsync();
+        }
     }
 }

@@ -32,6 +32,9 @@ public abstract class TwoNodeTests
     /// <summary>The Database:Provider value.</summary>
     protected abstract string Provider { get; }
 
+    /// <summary>Settings only node B has (on Galera: its scheduler writes through node A's Galera node).</summary>
+    protected virtual IReadOnlyDictionary<string, string> NodeBSettings(string nodeA) => new Dictionary<string, string>();
+
     /// <summary>Creates a fresh database; returns the connection string node A uses and the one node B uses.</summary>
     protected abstract Task<(string NodeA, string NodeB)> CreateDatabaseAsync(string name);
 
@@ -80,7 +83,7 @@ public abstract class TwoNodeTests
             var bulk = await SeedBulkTenantsAsync(factory);
 
             a = new AppNode("node-a", Settings(csA));
-            b = new AppNode("node-b", Settings(csB));
+            b = new AppNode("node-b", Settings(csB).Concat(NodeBSettings(csA)).ToDictionary(kv => kv.Key, kv => kv.Value));
             await Task.WhenAll(a.StartAsync(), b.StartAsync());
             var key = DevSigningKey.LoadOrCreate(Path.Combine(dir, "dev-key.pem"));
             HttpClient Client(AppNode node, string email) => ClientFor(node, key, factory, email);
@@ -318,6 +321,9 @@ public sealed class GaleraTwoNodeTests : TwoNodeTests
 
     /// <inheritdoc/>
     protected override string Provider => "MariaDB";
+
+    /// <summary>Both schedulers on Galera node 1 (docs/deployment.md: Quartz's row lock is node-local on Galera); the app's own writes go through node 2.</summary>
+    protected override IReadOnlyDictionary<string, string> NodeBSettings(string nodeA) => new Dictionary<string, string> { ["Jobs:ConnectionString"] = nodeA };
 
     /// <inheritdoc/>
     protected override async Task<(string NodeA, string NodeB)> CreateDatabaseAsync(string name)
