@@ -62,6 +62,15 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         return await db.BillingRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(limit).ToListAsync(ct);
     }
 
+    /// <summary>A page of runs, newest first (run ids are time-ordered; the cursor is the last id of the previous page). Runs are never deleted: this is the run history.</summary>
+    /// <exception cref="DomainValidationException">limit outside 1..200, or a malformed cursor.</exception>
+    public async Task<Page<BillingRun>> ListAsync(Actor actor, string? cursor, int limit, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.BillingRun);
+        await using var db = await factory.ForOperatorAsync(actor, "list billing runs", ct);
+        return await Paging.ReadAsync(db.BillingRuns.AsNoTracking(), r => r.Id, cursor, limit, ct);
+    }
+
     /// <summary>Queues and executes a run in the caller's thread (CLI); returns the finished run.</summary>
     public async Task<BillingRun> RunNowAsync(Actor actor, string? period, CancellationToken ct = default)
     {
