@@ -1,4 +1,4 @@
-using Radzen;
+using MudBlazor.Services;
 using ScaiControl.Infrastructure;
 using ScaiControl.Infrastructure.Jobs;
 using ScaiControl.Web;
@@ -6,6 +6,7 @@ using ScaiControl.Web.Api;
 using ScaiControl.Web.Auth;
 using ScaiControl.Web.Cli;
 using ScaiControl.Web.Components;
+using ScaiControl.Web.Localization;
 
 ScaiWebApp.DefaultToDevelopmentFromSource();
 if (args is ["admin", ..])
@@ -21,7 +22,8 @@ builder.AddScaiJobs();
 builder.AddScaiAuth();
 // The template designer sends whole templates (up to InvoiceTemplate.MaxBodyLength characters) through the circuit.
 builder.Services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
-builder.Services.AddRadzenComponents();
+builder.Services.AddMudServices();
+builder.Services.AddPortalCulture();
 builder.Services.AddScoped<PortalActor>();
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
@@ -37,6 +39,7 @@ app.UseStatusCodePages();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseAuthorization();
+app.UsePortalCulture();
 app.UseAntiforgery();
 app.MapOpenApi();
 app.MapScaiApi();

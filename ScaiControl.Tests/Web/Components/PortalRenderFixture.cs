@@ -7,7 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.JSInterop;
-using Radzen;
+using MudBlazor.Services;
 using ScaiControl.Domain.Tenancy;
 using ScaiControl.Infrastructure;
 using ScaiControl.Infrastructure.Demo;
@@ -96,7 +96,7 @@ public sealed class PortalRenderFixture : IAsyncLifetime
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(_configuration);
         services.AddScaiInfrastructure(_configuration);
-        services.AddRadzenComponents();
+        services.AddMudServices();
         services.AddSingleton<IJSRuntime, NoOpJsRuntime>();
         services.AddSingleton<NavigationManager, TestNavigationManager>();
         services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationStateProvider(user ?? new ClaimsPrincipal(new ClaimsIdentity())));
@@ -129,7 +129,7 @@ public sealed class PortalRenderFixture : IAsyncLifetime
         public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 
-    /// <summary>Radzen only calls JS after rendering in a browser; static rendering never needs an answer.</summary>
+    /// <summary>MudBlazor only calls JS after rendering in a browser; static rendering never needs an answer.</summary>
     private sealed class NoOpJsRuntime : IJSRuntime
     {
         public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) => ValueTask.FromResult(default(TValue)!);
