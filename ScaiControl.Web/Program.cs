@@ -45,6 +45,7 @@ app.MapOpenApi();
 app.MapScaiApi();
 app.MapHealth();
 app.MapSignInEndpoints();
+app.MapPortalCulture();
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
 
 app.Lifetime.ApplicationStarted.Register(() =>

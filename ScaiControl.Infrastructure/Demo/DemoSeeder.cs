@@ -25,6 +25,13 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
     /// <summary>The operator's sign-in e-mail.</summary>
     public const string OperatorEmail = "ops@scailabs.example";
 
+    /// <summary>The demo users the development sign-in offers first (one per role and VAT case, as in the README).</summary>
+    public static readonly IReadOnlyList<string> DemoEmails =
+    [
+        OperatorEmail, "lars@nordiccloud-se.example", "anna@acme-nl.example", "jonas@bergmann-de.example",
+        "claire@martin-fr.example", "sam@redwood-us.example", "eva@fjord-no.example",
+    ];
+
     /// <summary>Seeds the demo data; returns false when it was already there.</summary>
     public async Task<bool> SeedAsync(CancellationToken ct = default)
     {

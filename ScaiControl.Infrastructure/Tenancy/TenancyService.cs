@@ -62,11 +62,45 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
         return tenant;
     }
 
-    /// <summary>Every user (for the development sign-in page and `admin token`), by e-mail. System path, audited.</summary>
-    public async Task<IReadOnlyList<User>> AllUsersAsync(CancellationToken ct = default)
+    /// <summary>
+    /// Up to <paramref name="limit"/> users whose e-mail or display name contains <paramref name="query"/>
+    /// (case-insensitive; every user when empty), by e-mail, for the development sign-in page. System path, audited.
+    /// </summary>
+    public async Task<IReadOnlyList<User>> SearchUsersAsync(string? query, int limit, CancellationToken ct = default)
+    {
+        var term = (query ?? string.Empty).Trim().ToLowerInvariant();
+        await using var db = await factory.ForSystemAsync("sign-in", ct);
+        var users = db.Users.AsNoTracking();
+        if (term.Length > 0)
+        {
+            // Translated to LOWER(display_name) LIKE '%term%' on every provider; the StringComparison overload CA1862
+            // asks for has no SQL translation. E-mails are stored lower-case.
+#pragma warning disable CA1862
+            users = users.Where(u => u.Email.Contains(term) || u.DisplayName.ToLower().Contains(term));
+#pragma warning restore CA1862
+        }
+
+        return await users.OrderBy(u => u.Email).Take(Math.Clamp(limit, 1, 100)).ToListAsync(ct);
+    }
+
+    /// <summary>
+    /// What the portal shows beside a signed-in user and formats with: the tenant's name (or the partner's for partner
+    /// and operator accounts) and the country of its billing profile (or the partner's seller profile), ISO 3166-1
+    /// alpha-2, null when none is stored. System path (read before the user is signed in).
+    /// </summary>
+    public async Task<(string? OrganisationName, string? Country)> SignInProfileAsync(User user, CancellationToken ct = default)
     {
         await using var db = await factory.ForSystemAsync("sign-in", ct);
-        return await db.Users.AsNoTracking().OrderBy(u => u.Email).ToListAsync(ct);
+        if (user.TenantId is { } tenantId)
+        {
+            var name = await db.Tenants.AsNoTracking().Where(t => t.Id == tenantId).Select(t => t.Name).SingleOrDefaultAsync(ct);
+            var country = await db.TenantBillingProfiles.AsNoTracking().Where(b => b.TenantId == tenantId).Select(b => b.Country).SingleOrDefaultAsync(ct);
+            return (name, country);
+        }
+
+        var partner = await db.Partners.AsNoTracking().Where(p => p.Id == user.PartnerId).Select(p => p.Name).SingleOrDefaultAsync(ct);
+        var sellerCountry = await db.PartnerConfigurations.AsNoTracking().Where(c => c.PartnerId == user.PartnerId).Select(c => c.Country).SingleOrDefaultAsync(ct);
+        return (partner, sellerCountry);
     }
 
     /// <summary>The user with this e-mail, or null.</summary>

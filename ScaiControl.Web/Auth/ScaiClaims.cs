@@ -18,6 +18,15 @@ public static class ScaiClaims
     public const string Email = "email";
     public const string Name = "name";
 
+    /// <summary>OIDC standard claim: the user's locale (BCP 47, e.g. nl-NL), for formatting.</summary>
+    public const string Locale = "locale";
+
+    /// <summary>OIDC standard claim: the user's time zone (IANA id, e.g. Europe/Amsterdam).</summary>
+    public const string ZoneInfo = "zoneinfo";
+
+    /// <summary>The name of the user's tenant (or partner, for partner and operator accounts), shown in the app bar.</summary>
+    public const string Organisation = "org_name";
+
     /// <summary>The actor a principal stands for; <see cref="Actor.Anonymous"/> when not authenticated.</summary>
     public static Actor ToActor(this ClaimsPrincipal? user)
     {
@@ -32,8 +41,11 @@ public static class ScaiClaims
         return new Actor(sub, Empty(user.FindFirst(PartnerId)?.Value), Empty(user.FindFirst(TenantId)?.Value), Many(user, Roles), Many(user, Scopes));
     }
 
-    /// <summary>The claims of a user as ScaiKey would issue them.</summary>
-    public static IReadOnlyList<Claim> For(User user)
+    /// <summary>
+    /// The claims of a user as ScaiKey would issue them, with the optional display claims: the organisation's name,
+    /// and the locale and zone (see <see cref="Localization.PortalCulture.ForCountry"/>).
+    /// </summary>
+    public static IReadOnlyList<Claim> For(User user, string? organisation = null, string? locale = null, string? zoneInfo = null)
     {
         var claims = new List<Claim>
         {
@@ -45,6 +57,14 @@ public static class ScaiClaims
         if (user.TenantId is not null)
         {
             claims.Add(new Claim(TenantId, user.TenantId));
+        }
+
+        foreach (var (type, value) in new[] { (Organisation, organisation), (Locale, locale), (ZoneInfo, zoneInfo) })
+        {
+            if (!string.IsNullOrEmpty(value))
+            {
+                claims.Add(new Claim(type, value));
+            }
         }
 
         claims.AddRange(user.RoleList.Select(r => new Claim(Roles, r)));

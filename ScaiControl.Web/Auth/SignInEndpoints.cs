@@ -36,7 +36,9 @@ public static class SignInEndpoints
                 return Results.LocalRedirect("/sign-in?error=unknown-user");
             }
 
-            var identity = new ClaimsIdentity(ScaiClaims.For(user), CookieAuthenticationDefaults.AuthenticationScheme, ScaiClaims.Name, ScaiClaims.Roles);
+            var (organisation, country) = await tenancy.SignInProfileAsync(user, ct);
+            var (locale, zone) = Localization.PortalCulture.ForCountry(country);
+            var identity = new ClaimsIdentity(ScaiClaims.For(user, organisation, locale, zone), CookieAuthenticationDefaults.AuthenticationScheme, ScaiClaims.Name, ScaiClaims.Roles);
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
             var target = !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/";
             return Results.LocalRedirect(target);

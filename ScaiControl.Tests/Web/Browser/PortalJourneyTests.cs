@@ -125,7 +125,7 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
     {
         await page.GotoAsync("sign-in");
         await page.ClickAsync($"[data-testid='sign-in-{email}']");
-        await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(email);
+        await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveAttributeAsync("data-email", email);
     }
 
     private static async Task SignOutAsync(IPage page)

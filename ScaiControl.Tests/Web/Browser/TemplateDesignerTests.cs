@@ -70,7 +70,7 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
         {
             await page.GotoAsync("sign-in");
             await page.ClickAsync($"[data-testid='sign-in-{Operator}']");
-            await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveTextAsync(Operator);
+            await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveAttributeAsync("data-email", Operator);
             await page.GotoAsync("admin/templates");
             await page.Locator("h1[data-interactive]").WaitForAsync();
             await page.Locator("tr", new() { HasText = "Nordic Cloud AB" }).GetByTestId("template-link").ClickAsync();

@@ -8,4 +8,6 @@ public static class DemoUsers
     public const string Anna = "anna@acme-nl.example";
     public const string Jonas = "jonas@bergmann-de.example";
     public const string Claire = "claire@martin-fr.example";
+    public const string Sam = "sam@redwood-us.example";
+    public const string Eva = "eva@fjord-no.example";
 }

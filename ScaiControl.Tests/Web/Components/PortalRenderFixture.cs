@@ -1,12 +1,13 @@
+using System.Globalization;
 using System.Security.Claims;
+using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Microsoft.AspNetCore.Components.HtmlRendering.Infrastructure;
-using Microsoft.AspNetCore.Components.Web;
+using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
-using Microsoft.JSInterop;
+using MudBlazor;
 using MudBlazor.Services;
 using ScaiControl.Domain.Tenancy;
 using ScaiControl.Infrastructure;
@@ -15,13 +16,17 @@ using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Infrastructure.Tenancy;
 using ScaiControl.Web;
 using ScaiControl.Web.Auth;
+using ScaiControl.Web.Components.Shared;
+using ScaiControl.Web.Localization;
 
 namespace ScaiControl.Tests.Web.Components;
 
 /// <summary>
-/// Renders portal components to HTML with the framework's static HTML renderer (bunit is not on the registry)
-/// against a fresh SQLite database migrated and seeded with the demo data once per test class, signed in as a demo
-/// user: the services are the real ones, the principal carries the same claims as the portal cookie.
+/// Renders portal components with bunit against a fresh SQLite database migrated and seeded with the demo data once
+/// per test class, signed in as a demo user: the services are the real ones, the principal carries the same claims
+/// as the portal cookie (locale and zone from the tenant's country, as the sign-in sets them), the culture and time
+/// zone are the user's, MudBlazor's services are registered (<c>AddMudServices</c>) and its popover, dialog and
+/// snackbar providers are rendered around the component, JS interop is loose (MudBlazor's calls answer defaults).
 /// </summary>
 public sealed class PortalRenderFixture : IAsyncLifetime
 {
@@ -45,7 +50,9 @@ public sealed class PortalRenderFixture : IAsyncLifetime
             // No browser starts in component tests: invoice PDFs stay pending with the renderer's reason.
             ["Pdf:ChromiumPath"] = "/nonexistent",
         }).Build();
-        _services = BuildServices(null);
+        var services = new ServiceCollection();
+        AddAppServices(services);
+        _services = services.BuildServiceProvider();
         await _services.GetRequiredService<ScaiDbFactory>().MigrateAsync();
         await _services.GetRequiredService<DemoSeeder>().SeedAsync();
     }
@@ -68,60 +75,77 @@ public sealed class PortalRenderFixture : IAsyncLifetime
     /// <summary>The actor of a demo user, as the portal derives it from the cookie's claims.</summary>
     public async Task<Actor> ActorAsync(string email) => (await PrincipalAsync(email)).ToActor();
 
-    /// <summary>Renders <typeparamref name="TComponent"/> signed in as <paramref name="email"/> and returns its HTML once every async load is done.</summary>
-    public async Task<string> RenderAsync<TComponent>(string email, IDictionary<string, object?>? parameters = null)
+    /// <summary>
+    /// Renders <typeparamref name="TComponent"/> signed in as <paramref name="email"/> (null: nobody) and waits until
+    /// no loading indicator is left (every page and panel shows one while it reads).
+    /// </summary>
+    public async Task<PortalView<TComponent>> OpenAsync<TComponent>(string? email, IDictionary<string, object?>? parameters = null)
         where TComponent : IComponent
     {
-        await using var services = BuildServices(await PrincipalAsync(email));
-        await using var scope = services.CreateAsyncScope();
-        await using var renderer = new PrerenderingHtmlRenderer(scope.ServiceProvider, scope.ServiceProvider.GetRequiredService<ILoggerFactory>());
-        return await renderer.Dispatcher.InvokeAsync(async () =>
-        {
-            var output = renderer.BeginRenderingComponent(typeof(TComponent), parameters is null ? ParameterView.Empty : ParameterView.FromDictionary(parameters));
-            await output.QuiescenceTask;
-            return output.ToHtmlString();
-        });
-    }
+        var principal = email is null ? new ClaimsPrincipal(new ClaimsIdentity()) : await PrincipalAsync(email);
+        var locale = principal.FindFirst(ScaiClaims.Locale)?.Value ?? PortalCulture.Default;
+        var culture = new UserCulture(new CultureInfo(locale), new CultureInfo(PortalCulture.LanguageOf(locale)), PortalCulture.ZoneOf(principal.FindFirst(ScaiClaims.ZoneInfo)?.Value));
+        culture.Apply();
 
-    private async Task<ClaimsPrincipal> PrincipalAsync(string email)
-    {
-        var user = await _services.GetRequiredService<TenancyService>().FindUserAsync(email)
-            ?? throw new InvalidOperationException($"No demo user {email}.");
-        return new ClaimsPrincipal(new ClaimsIdentity(ScaiClaims.For(user), "test", ScaiClaims.Name, ScaiClaims.Roles));
-    }
-
-    private ServiceProvider BuildServices(ClaimsPrincipal? user)
-    {
-        var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
-        services.AddSingleton(_configuration);
-        services.AddScaiInfrastructure(_configuration);
-        services.AddMudServices();
-        services.AddSingleton<IJSRuntime, NoOpJsRuntime>();
-        services.AddSingleton<NavigationManager, TestNavigationManager>();
-        services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationStateProvider(user ?? new ClaimsPrincipal(new ClaimsIdentity())));
+        var context = new BunitContext();
+        context.JSInterop.Mode = JSRuntimeMode.Loose;
+        BunitContext.DefaultWaitTimeout = TimeSpan.FromSeconds(20);
+        AddAppServices(context.Services);
+        context.Services.AddMudServices();
+        context.Services.AddSingleton<AuthenticationStateProvider>(new FixedAuthenticationStateProvider(principal));
         // The same "scope:action" policies as AuthSetup.AddScaiAuth registers for the web host.
-        services.AddAuthorizationCore(o =>
+        context.Services.AddAuthorizationCore(o =>
         {
             foreach (var permission in Permissions.All)
             {
                 o.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => ctx.User.ToActor().Can(permission)));
             }
         });
-        services.AddCascadingAuthenticationState();
-        services.AddScoped<PortalActor>();
-        return services.BuildServiceProvider();
+        // bunit registers placeholder authorization services; the real ones evaluate the policies above.
+        context.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationService, Microsoft.AspNetCore.Authorization.DefaultAuthorizationService>();
+        context.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider, Microsoft.AspNetCore.Authorization.DefaultAuthorizationPolicyProvider>();
+        context.Services.AddScoped<PortalActor>();
+        context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+
+        RenderFragment child = b =>
+        {
+            b.OpenComponent(0, typeof(TComponent));
+            foreach (var (name, value) in parameters ?? new Dictionary<string, object?>())
+            {
+                b.AddAttribute(1, name, value);
+            }
+
+            b.CloseComponent();
+        };
+        var host = context.Render<TestHost>(p => p.Add(h => h.ChildContent, child));
+        var view = new PortalView<TComponent>(context, host, culture);
+        view.WaitUntilLoaded();
+        return view;
     }
 
-    /// <summary>
-    /// <see cref="HtmlRenderer"/> (sealed) refuses components declaring <c>@rendermode InteractiveServer</c>, as the
-    /// pages do. Its public base renders them the way the server prerenders them before the circuit starts: the
-    /// component itself, statically. That is the HTML asserted here; interactivity is the browser test's job.
-    /// </summary>
-    private sealed class PrerenderingHtmlRenderer(IServiceProvider services, ILoggerFactory loggerFactory) : StaticHtmlRenderer(services, loggerFactory)
+    /// <summary>Renders like <see cref="OpenAsync"/> and returns the markup once loaded (the component and its dialogs), HTML-decoded (text as a user reads it).</summary>
+    public async Task<string> RenderAsync<TComponent>(string email, IDictionary<string, object?>? parameters = null)
+        where TComponent : IComponent
     {
-        protected override IComponent ResolveComponentForRenderMode(Type componentType, int? parentComponentId, IComponentActivator componentActivator, IComponentRenderMode renderMode) =>
-            componentActivator.CreateInstance(componentType);
+        await using var view = await OpenAsync<TComponent>(email, parameters);
+        return System.Net.WebUtility.HtmlDecode(view.Markup);
+    }
+
+    private void AddAppServices(IServiceCollection services)
+    {
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(_configuration);
+        services.AddScaiInfrastructure(_configuration);
+        services.AddPortalCulture();
+    }
+
+    private async Task<ClaimsPrincipal> PrincipalAsync(string email)
+    {
+        var tenancy = _services.GetRequiredService<TenancyService>();
+        var user = await tenancy.FindUserAsync(email) ?? throw new InvalidOperationException($"No demo user {email}.");
+        var (organisation, country) = await tenancy.SignInProfileAsync(user);
+        var (locale, zone) = PortalCulture.ForCountry(country);
+        return new ClaimsPrincipal(new ClaimsIdentity(ScaiClaims.For(user, organisation, locale, zone), "test", ScaiClaims.Name, ScaiClaims.Roles));
     }
 
     private sealed class FixedAuthenticationStateProvider(ClaimsPrincipal user) : AuthenticationStateProvider
@@ -129,18 +153,121 @@ public sealed class PortalRenderFixture : IAsyncLifetime
         public override Task<AuthenticationState> GetAuthenticationStateAsync() => Task.FromResult(new AuthenticationState(user));
     }
 
-    /// <summary>MudBlazor only calls JS after rendering in a browser; static rendering never needs an answer.</summary>
-    private sealed class NoOpJsRuntime : IJSRuntime
+    /// <summary>What the layout gives every page: the authentication state and MudBlazor's providers.</summary>
+    public sealed class TestHost : ComponentBase
     {
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) => ValueTask.FromResult(default(TValue)!);
+        /// <summary>The component under test.</summary>
+        [Parameter] public RenderFragment? ChildContent { get; set; }
 
-        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args) => ValueTask.FromResult(default(TValue)!);
+        /// <inheritdoc/>
+        protected override void BuildRenderTree(RenderTreeBuilder builder)
+        {
+            builder.OpenComponent<CascadingAuthenticationState>(0);
+            builder.AddAttribute(1, nameof(CascadingAuthenticationState.ChildContent), (RenderFragment)(b =>
+            {
+                b.OpenComponent<MudPopoverProvider>(2);
+                b.CloseComponent();
+                b.OpenComponent<MudDialogProvider>(3);
+                b.CloseComponent();
+                b.OpenComponent<MudSnackbarProvider>(4);
+                b.CloseComponent();
+                b.AddContent(5, ChildContent);
+            }));
+            builder.CloseComponent();
+        }
+    }
+}
+
+/// <summary>A rendered component under test with the helpers the tests drive it with.</summary>
+public sealed class PortalView<TComponent>(BunitContext context, IRenderedComponent<PortalRenderFixture.TestHost> host, UserCulture culture) : IAsyncDisposable
+    where TComponent : IComponent
+{
+    /// <summary>The host (the component, its dialogs and snackbars).</summary>
+    public IRenderedComponent<PortalRenderFixture.TestHost> Host => host;
+
+    /// <summary>The bunit context (services, JS interop).</summary>
+    public BunitContext Context => context;
+
+    /// <summary>The component under test.</summary>
+    public IRenderedComponent<TComponent> Component => host.FindComponent<TComponent>();
+
+    /// <summary>The current markup of the component, its dialogs and snackbars.</summary>
+    public string Markup => host.Markup;
+
+    /// <summary>The element with this data-testid (throws when absent).</summary>
+    public AngleSharp.Dom.IElement ByTestId(string testId)
+    {
+        culture.Apply();
+        return host.Find($"[data-testid='{testId}']");
     }
 
-    private sealed class TestNavigationManager : NavigationManager
+    /// <summary>True when an element with this data-testid is rendered.</summary>
+    public bool Has(string testId)
     {
-        public TestNavigationManager() => Initialize("http://localhost/", "http://localhost/");
+        culture.Apply();
+        return host.FindAll($"[data-testid='{testId}']").Count > 0;
+    }
 
-        protected override void NavigateToCore(string uri, NavigationOptions options) => Uri = ToAbsoluteUri(uri).ToString();
+    /// <summary>Waits until no loading indicator is shown.</summary>
+    public void WaitUntilLoaded()
+    {
+        culture.Apply();
+        host.WaitForState(() => host.FindAll("[data-testid='loading']").Count == 0);
+    }
+
+    /// <summary>Waits until <paramref name="assertion"/> passes on a render (re-checked after each render).</summary>
+    public void WaitFor(Action assertion)
+    {
+        culture.Apply();
+        host.WaitForAssertion(assertion);
+    }
+
+    /// <summary>Waits until an element with this data-testid is rendered and returns it.</summary>
+    public AngleSharp.Dom.IElement WaitForTestId(string testId)
+    {
+        culture.Apply();
+        return host.WaitForElement($"[data-testid='{testId}']");
+    }
+
+    /// <summary>Clicks the element with this data-testid (a button, or the element inside a MudButton).</summary>
+    public void Click(string testId)
+    {
+        culture.Apply();
+        ByTestId(testId).Click();
+    }
+
+    /// <summary>Types into the input with this data-testid (input and change events, as a user leaving the field).</summary>
+    public void Fill(string testId, string value)
+    {
+        culture.Apply();
+        var input = ByTestId(testId);
+        input.Input(value);
+        ByTestId(testId).Change(value);
+    }
+
+    /// <summary>The text of the element with this data-testid, trimmed.</summary>
+    public string Text(string testId)
+    {
+        culture.Apply();
+        return ByTestId(testId).TextContent.Trim();
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => context.DisposeAsync();
+}
+
+/// <summary>
+/// The signed-in user's formatting culture, text language and time zone, as the portal's middleware sets them for a
+/// request. Applied by the helpers before each render and event, because a culture set inside an async method does not
+/// flow back to the test that awaited it.
+/// </summary>
+public sealed record UserCulture(CultureInfo Culture, CultureInfo UiCulture, TimeZoneInfo Zone)
+{
+    /// <summary>Sets the culture, UI culture and <see cref="Ui.Zone"/> of the calling flow.</summary>
+    public void Apply()
+    {
+        CultureInfo.CurrentCulture = Culture;
+        CultureInfo.CurrentUICulture = UiCulture;
+        Ui.Zone = Zone;
     }
 }

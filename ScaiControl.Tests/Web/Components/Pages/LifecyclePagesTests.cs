@@ -15,6 +15,11 @@ public sealed class LifecyclePagesTests(PortalRenderFixture portal) : IClassFixt
         return (await portal.Services.GetRequiredService<SubscriptionService>().ListAsync(actor, null, null, 50)).Items.Single(v => v.PlanCode == planCode);
     }
 
+    /// <summary>A date as Claire (fr-FR, Europe/Paris) reads it.</summary>
+    private static string ParisDate(DateTimeOffset instant) =>
+        DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(instant, ScaiControl.Web.Localization.PortalCulture.ZoneOf("Europe/Paris")).DateTime)
+            .ToString("d", new System.Globalization.CultureInfo("fr-FR"));
+
     [Fact]
     public async Task MySubscriptions_ShowTrialDaysLeft_ThePendingCancellationDate_AndAChangePlanLinkWhereAllowed()
     {
@@ -23,8 +28,8 @@ public sealed class LifecyclePagesTests(PortalRenderFixture portal) : IClassFixt
 
         var html = await portal.RenderAsync<MySubscriptionsPage>(DemoUsers.Claire);
 
-        Assert.Matches($"data-testid=\"trial-{trial.Subscription.Id}\">ends [0-9-]+ \\(1[01] days left\\)", html); // a 14-day trial started 3 days ago
-        Assert.Contains($"data-testid=\"cancels-on-{cancelling.Subscription.Id}\">Cancels on {cancelling.Subscription.CurrentPeriodEnd.UtcDateTime:yyyy-MM-dd}", html, StringComparison.Ordinal);
+        Assert.Matches($"data-testid=\"trial-{trial.Subscription.Id}\">ends [0-9/]+ \\(1[01] days left\\)", html); // a 14-day trial started 3 days ago
+        Assert.Contains($"data-testid=\"cancels-on-{cancelling.Subscription.Id}\">Cancels on {ParisDate(cancelling.Subscription.CurrentPeriodEnd)}", html, StringComparison.Ordinal);
         Assert.Contains($"data-testid=\"change-plan-{trial.Subscription.Id}\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain($"data-testid=\"change-plan-{cancelling.Subscription.Id}\"", html, StringComparison.Ordinal);
     }
@@ -41,9 +46,9 @@ public sealed class LifecyclePagesTests(PortalRenderFixture portal) : IClassFixt
 
         Assert.Contains("data-testid=\"change-preview\"", html, StringComparison.Ordinal);
         // Monthly → yearly starts a new yearly period at the change: the yearly price is charged in full.
-        Assert.Contains("data-testid=\"preview-charge\">EUR 290.00<", html, StringComparison.Ordinal);
-        Assert.Matches("data-testid=\"preview-credit\">EUR -[0-9]+\\.[0-9]{2}<", html);
-        Assert.Matches("data-testid=\"preview-net\"><strong>EUR [0-9]+\\.[0-9]{2}</strong>", html);
+        Assert.Contains("data-testid=\"preview-charge\">€ 290,00<", html, StringComparison.Ordinal);
+        Assert.Matches("data-testid=\"preview-credit\">€ -[0-9.]+,[0-9]{2}<", html);
+        Assert.Matches("data-testid=\"preview-net\"><strong>€ [0-9.]+,[0-9]{2}</strong>", html);
         Assert.Contains("a new billing period starts at the change", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"change-confirm\"", html, StringComparison.Ordinal);
         var after = await SubscriptionOfAsync(DemoUsers.Anna, "crm-team-monthly");
@@ -72,7 +77,7 @@ public sealed class LifecyclePagesTests(PortalRenderFixture portal) : IClassFixt
 
         Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(html, "data-testid=\"history-row\""));
         Assert.Matches("<td>(—|&#x2014;)</td>\\s*<td data-testid=\"history-to\">active</td>\\s*<td data-testid=\"history-actor\">system:seed-demo<", html);
-        Assert.Matches($"<td>[0-9]{{4}}-[0-9]{{2}}-[0-9]{{2}}T[0-9]{{2}}:[0-9]{{2}}Z</td>\\s*<td>active</td>\\s*<td data-testid=\"history-to\">cancelling</td>\\s*<td data-testid=\"history-actor\">{jonas.UserId}<", html);
+        Assert.Matches($"<td>[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}} [0-9]{{2}}:[0-9]{{2}} UTC[+0-9:]*</td>\\s*<td>active</td>\\s*<td data-testid=\"history-to\">cancelling</td>\\s*<td data-testid=\"history-actor\">{jonas.UserId}<", html);
         Assert.Matches($"<td>cancelling</td>\\s*<td data-testid=\"history-to\">active</td>\\s*<td data-testid=\"history-actor\">{jonas.UserId}<", html);
         Assert.Contains("data-testid=\"history-status\">active<", html, StringComparison.Ordinal);
     }

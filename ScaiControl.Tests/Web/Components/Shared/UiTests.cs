@@ -7,19 +7,39 @@ namespace ScaiControl.Tests.Web.Components.Shared;
 /// <summary>What the pages show for amounts, times and failures.</summary>
 public sealed class UiTests
 {
-    [Fact]
-    public void Money_FromMinorUnits_ReadsLikeAnInvoice()
+    [Theory]
+    [InlineData("nl-NL", 2900, "EUR", "€ 29,00")]
+    [InlineData("de-DE", 2900, "EUR", "29,00 €")]
+    [InlineData("en-GB", 2900, "EUR", "€29.00")]
+    [InlineData("en-GB", 123456, "EUR", "€1,234.56")]
+    [InlineData("de-DE", -605, "EUR", "-6,05 €")]
+    [InlineData("en-US", 1500, "JPY", "¥1,500")]
+    [InlineData("sv-SE", 49900, "SEK", "499,00 kr")]
+    public void Money_FromMinorUnits_ReadsAsTheUsersCultureWritesIt(string culture, long minor, string currency, string expected)
     {
-        Assert.Equal("EUR 29.00", Ui.Money(2900, "EUR"));
-        Assert.Equal("JPY 1500", Ui.Money(1500, "JPY"));
+        Assert.Equal(expected, Ui.Money(minor, currency, new System.Globalization.CultureInfo(culture)));
     }
 
     [Fact]
-    public void Times_AreUtcIsoDates()
+    public void Money_UnderTheInvariantCulture_NeverShowsTheGenericCurrencySign()
     {
-        var instant = new DateTimeOffset(2026, 11, 30, 23, 30, 0, TimeSpan.FromHours(-2));
-        Assert.Equal("2026-12-01", Ui.Date(instant));
-        Assert.Equal("2026-12-01T01:30Z", Ui.Instant(instant));
+        Assert.DoesNotContain("¤", Ui.Money(2900, "EUR", System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Instants_AreShownInTheUsersZoneWithTheOffset()
+    {
+        var instant = new DateTimeOffset(2026, 11, 30, 23, 30, 0, TimeSpan.Zero);
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("de-DE");
+        Ui.Zone = ScaiControl.Web.Localization.PortalCulture.ZoneOf("Europe/Berlin");
+
+        Assert.Equal("01.12.2026", Ui.Date(instant));
+        Assert.Equal("01.12.2026 00:30 UTC+1", Ui.Instant(instant));
+
+        Ui.Zone = TimeZoneInfo.Utc;
+        System.Globalization.CultureInfo.CurrentCulture = new System.Globalization.CultureInfo("en-GB");
+        Assert.Equal("30/11/2026", Ui.Date(instant));
+        Assert.Equal("30/11/2026 23:30 UTC", Ui.Instant(instant));
     }
 
     [Fact]

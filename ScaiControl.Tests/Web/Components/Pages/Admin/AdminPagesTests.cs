@@ -90,7 +90,7 @@ public sealed class AdminPagesTests(PortalRenderFixture portal) : IClassFixture<
         Assert.Contains("data-testid=\"service-form\"", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"plan-form\"", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"admin-plan-crm-team-yearly\"", html, StringComparison.Ordinal);
-        Assert.Contains("EUR 290.00 per year", html, StringComparison.Ordinal);
+        Assert.Contains("€ 290,00 per year", html, StringComparison.Ordinal);
         Assert.Contains("14-day free trial", html, StringComparison.Ordinal);
     }
 
@@ -107,7 +107,7 @@ public sealed class AdminPagesTests(PortalRenderFixture portal) : IClassFixture<
         Assert.Contains("data-testid=\"plan-pricing\"", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"plan-trial-end\"", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"plan-term\"", html, StringComparison.Ordinal);
-        Assert.Contains("EUR 24.99 per month (cost EUR 19.99 &#x2B; 25 %)", html, StringComparison.Ordinal); // "+" as the HTML encoder writes it
+        Assert.Contains("€ 24,99 per month (cost € 19,99 + 25 %)", html, StringComparison.Ordinal);
         Assert.Contains("7-day free trial, then expires", html, StringComparison.Ordinal);
         Assert.Contains("12 months", html, StringComparison.Ordinal);
     }

@@ -16,11 +16,11 @@ public sealed class PackPagesTests(PortalRenderFixture portal) : IClassFixture<P
     {
         var html = await portal.RenderAsync<CatalogPage>(DemoUsers.Anna);
 
-        Assert.Contains("data-testid=\"pack-sum-scaisuite-monthly\">EUR 87.90<", html, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"pack-price-scaisuite-monthly\">EUR 74.71 per month<", html, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"pack-saving-scaisuite-monthly\">EUR 13.19<", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"pack-sum-scaisuite-monthly\">€ 87,90<", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"pack-price-scaisuite-monthly\">€ 74,71 per month<", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"pack-saving-scaisuite-monthly\">€ 13,19<", html, StringComparison.Ordinal);
         Assert.Contains("15.00 % off", html, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"pack-saving-web-presence-yearly\">EUR 60.00<", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"pack-saving-web-presence-yearly\">€ 60,00<", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"subscribe-pack-scaisuite-monthly\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"packs-error\"", html, StringComparison.Ordinal);
     }
@@ -45,7 +45,7 @@ public sealed class PackPagesTests(PortalRenderFixture portal) : IClassFixture<P
         var id = pack.Parent.Id;
         Assert.Contains($"data-testid=\"pack-status-{id}\">active<", html, StringComparison.Ordinal);
         Assert.Contains("Web presence (yearly)", html, StringComparison.Ordinal);
-        Assert.Contains("EUR 529.00 per year", html, StringComparison.Ordinal);
+        Assert.Contains("€529.00 per year", html, StringComparison.Ordinal);
         Assert.Contains($"data-testid=\"pack-cancel-now-{id}\"", html, StringComparison.Ordinal);
         Assert.Contains($"data-testid=\"pack-cancel-at-end-{id}\"", html, StringComparison.Ordinal);
         Assert.Equal(2, pack.Children.Count);
@@ -78,9 +78,9 @@ public sealed class PackPagesTests(PortalRenderFixture portal) : IClassFixture<P
 
         var html = await portal.RenderAsync<AdminPacksPage>(DemoUsers.Operator);
 
-        Assert.Contains("data-testid=\"admin-pack-saving-scaisuite-monthly\">EUR 13.19<", html, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"admin-pack-saving-web-presence-yearly\">EUR 60.00<", html, StringComparison.Ordinal);
-        Assert.Contains("data-testid=\"admin-pack-saving-old-duo\">EUR 28.00<", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"admin-pack-saving-scaisuite-monthly\">€ 13,19<", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"admin-pack-saving-web-presence-yearly\">€ 60,00<", html, StringComparison.Ordinal);
+        Assert.Contains("data-testid=\"admin-pack-saving-old-duo\">€ 28,00<", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"admin-pack-status-old-duo\">retired<", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"retire-pack-scaisuite-monthly\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"retire-pack-old-duo\"", html, StringComparison.Ordinal);

@@ -22,7 +22,7 @@ public sealed partial class PortalPagesTests(PortalRenderFixture portal) : IClas
         Assert.Contains("ScaiCMS", html, StringComparison.Ordinal);
         Assert.Contains("ScaiDrive", html, StringComparison.Ordinal);
         Assert.Contains("14-day free trial", html, StringComparison.Ordinal);
-        Assert.Contains("EUR 29.00 per month", html, StringComparison.Ordinal);
+        Assert.Contains("€ 29,00 per month", html, StringComparison.Ordinal);
         Assert.Contains("data-testid=\"subscribe-drive-starter-monthly\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"loading\"", html, StringComparison.Ordinal);
         Assert.DoesNotContain("data-testid=\"error\"", html, StringComparison.Ordinal);
@@ -45,7 +45,7 @@ public sealed partial class PortalPagesTests(PortalRenderFixture portal) : IClas
 
         Assert.Matches(InvoiceNumber(), html);
         Assert.Contains("finalised", html, StringComparison.Ordinal);
-        Assert.Contains("EUR ", html, StringComparison.Ordinal);
+        Assert.Contains("€", html, StringComparison.Ordinal);
     }
 
     [Fact]
