@@ -26,7 +26,14 @@ public sealed record InvoicePdf(byte[]? Content, string FileName, string? NotRea
 public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer html, IPdfRenderer pdf, IObjectStorage storage, TimeProvider clock, ILogger<InvoiceService> logger)
 {
     /// <summary>A page of invoices the actor may see, newest first; <paramref name="cursor"/> is the last id of the previous page.</summary>
-    public async Task<Page<Invoice>> ListAsync(Actor actor, string? tenantId, InvoiceStatus? status, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<Invoice>> ListAsync(Actor actor, string? tenantId, InvoiceStatus? status, string? cursor, int limit, CancellationToken ct = default) =>
+        SearchAsync(actor, tenantId, status, null, cursor, limit, ct);
+
+    /// <summary>
+    /// Like <see cref="ListAsync"/>, narrowed by <paramref name="text"/> (case-insensitive): the invoice number or the
+    /// tenant's name contains it. Same keyset paging (newest first, never the whole table).
+    /// </summary>
+    public async Task<Page<Invoice>> SearchAsync(Actor actor, string? tenantId, InvoiceStatus? status, string? text, string? cursor, int limit, CancellationToken ct = default)
     {
         Require(actor, Permissions.InvoicesRead);
         await using var db = await factory.OpenAsync(actor, "list invoices", ct);
@@ -39,6 +46,14 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
         if (status is not null)
         {
             query = query.Where(i => i.Status == status);
+        }
+
+        if (text?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+            // LOWER(...) LIKE '%term%' on every provider (the StringComparison overload has no SQL translation).
+#pragma warning disable CA1862
+            query = query.Where(i => (i.Number != null && i.Number.ToLower().Contains(term)) || db.Tenants.Any(t => t.Id == i.TenantId && t.Name.ToLower().Contains(term)));
+#pragma warning restore CA1862
         }
 
         return await Paging.ReadAsync(query, i => i.Id, cursor, limit, ct);

@@ -60,11 +60,27 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
     }
 
     /// <summary>A page of subscriptions the actor may see, newest first, optionally by status.</summary>
-    public async Task<Page<SubscriptionView>> ListAsync(Actor actor, SubscriptionStatus? status, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<SubscriptionView>> ListAsync(Actor actor, SubscriptionStatus? status, string? cursor, int limit, CancellationToken ct = default) =>
+        SearchAsync(actor, status, null, cursor, limit, ct);
+
+    /// <summary>
+    /// Like <see cref="ListAsync"/>, narrowed by <paramref name="text"/> (case-insensitive): the tenant's, service's or
+    /// plan's name contains it. Same keyset paging (newest first, never the whole table).
+    /// </summary>
+    public async Task<Page<SubscriptionView>> SearchAsync(Actor actor, SubscriptionStatus? status, string? text, string? cursor, int limit, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.SubscriptionsRead);
         await using var db = await factory.OpenAsync(actor, "list subscriptions", ct);
         var query = db.Subscriptions.AsNoTracking().Where(s => status == null || s.Status == status);
+        if (text?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+            // LOWER(...) LIKE '%term%' on every provider (the StringComparison overload has no SQL translation).
+#pragma warning disable CA1862
+            query = query.Where(s => db.Tenants.Any(t => t.Id == s.TenantId && t.Name.ToLower().Contains(term))
+                || db.Plans.Any(p => p.Id == s.PlanId && (p.Name.ToLower().Contains(term) || db.Services.Any(v => v.Id == p.ServiceId && v.Name.ToLower().Contains(term)))));
+#pragma warning restore CA1862
+        }
+
         var page = await Paging.ReadAsync(query, s => s.Id, cursor, limit, ct);
         return new Page<SubscriptionView>(await ViewsAsync(db, page.Items, ct), page.NextCursor);
     }

@@ -45,6 +45,34 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
                       select new TenantView(t, p.Name, b != null, b != null ? b.Country : null)).ToListAsync(ct);
     }
 
+    /// <summary>The names of the given tenants the actor may see, by id (for a list page: only the ids on the page are read).</summary>
+    public async Task<IReadOnlyDictionary<string, string>> TenantNamesAsync(Actor actor, IEnumerable<string> tenantIds, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        var ids = tenantIds.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+
+        await using var db = await factory.OpenAsync(actor, "tenant names", ct);
+        return await db.Tenants.AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, StringComparer.Ordinal, ct);
+    }
+
+    /// <summary>Names and e-mails of users by id ("usr_..." as recorded by the audit log and history), for showing people instead of ids. System path.</summary>
+    public async Task<IReadOnlyDictionary<string, (string Name, string Email)>> UserNamesAsync(IEnumerable<string> userIds, CancellationToken ct = default)
+    {
+        var ids = userIds.Where(i => i.StartsWith("usr_", StringComparison.Ordinal)).Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return new Dictionary<string, (string, string)>(StringComparer.Ordinal);
+        }
+
+        await using var db = await factory.ForSystemAsync("user names", ct);
+        return (await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).Select(u => new { u.Id, u.DisplayName, u.Email }).ToListAsync(ct))
+            .ToDictionary(u => u.Id, u => (u.DisplayName, u.Email), StringComparer.Ordinal);
+    }
+
     /// <summary>Creates a tenant of a partner (the operator for any partner, a partner admin for its own).</summary>
     /// <exception cref="DomainValidationException">Bad name or unknown partner.</exception>
     public async Task<Tenant> CreateTenantAsync(Actor actor, string partnerId, string name, CancellationToken ct = default)

@@ -85,6 +85,9 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
             await periodInput.FillAsync(period);
             await periodInput.DispatchEventAsync("change");
             await page.ClickAsync("[data-testid='billing-run-start']");
+            // The confirm dialog says what the run does; the run starts only when confirmed.
+            await Assertions.Expect(page.GetByTestId("confirm-message")).ToContainTextAsync(period);
+            await page.ClickAsync("[data-testid='confirm-ok']");
             await Assertions.Expect(page.GetByTestId("billing-run-status")).ToHaveTextAsync("completed", new() { Timeout = 120_000 });
             var counts = await page.GetByTestId("billing-run-counts").InnerTextAsync();
             output.WriteLine($"billing run: {counts}");

@@ -79,7 +79,7 @@ public sealed class PortalRenderFixture : IAsyncLifetime
     /// Renders <typeparamref name="TComponent"/> signed in as <paramref name="email"/> (null: nobody) and waits until
     /// no loading indicator is left (every page and panel shows one while it reads).
     /// </summary>
-    public async Task<PortalView<TComponent>> OpenAsync<TComponent>(string? email, IDictionary<string, object?>? parameters = null)
+    public async Task<PortalView<TComponent>> OpenAsync<TComponent>(string? email, IDictionary<string, object?>? parameters = null, Action<Bunit.TestDoubles.BunitPersistentComponentState>? prerendered = null)
         where TComponent : IComponent
     {
         var principal = email is null ? new ClaimsPrincipal(new ClaimsIdentity()) : await PrincipalAsync(email);
@@ -105,6 +105,8 @@ public sealed class PortalRenderFixture : IAsyncLifetime
         context.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationService, Microsoft.AspNetCore.Authorization.DefaultAuthorizationService>();
         context.Services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationPolicyProvider, Microsoft.AspNetCore.Authorization.DefaultAuthorizationPolicyProvider>();
         context.Services.AddScoped<PortalActor>();
+        var persisted = context.AddBunitPersistentComponentState();
+        prerendered?.Invoke(persisted);
         context.SetRendererInfo(new RendererInfo("Server", isInteractive: true));
 
         RenderFragment child = b =>
@@ -118,7 +120,7 @@ public sealed class PortalRenderFixture : IAsyncLifetime
             b.CloseComponent();
         };
         var host = context.Render<TestHost>(p => p.Add(h => h.ChildContent, child));
-        var view = new PortalView<TComponent>(context, host, culture);
+        var view = new PortalView<TComponent>(context, host, culture, persisted);
         view.WaitUntilLoaded();
         return view;
     }
@@ -179,9 +181,12 @@ public sealed class PortalRenderFixture : IAsyncLifetime
 }
 
 /// <summary>A rendered component under test with the helpers the tests drive it with.</summary>
-public sealed class PortalView<TComponent>(BunitContext context, IRenderedComponent<PortalRenderFixture.TestHost> host, UserCulture culture) : IAsyncDisposable
+public sealed class PortalView<TComponent>(BunitContext context, IRenderedComponent<PortalRenderFixture.TestHost> host, UserCulture culture, Bunit.TestDoubles.BunitPersistentComponentState persisted) : IAsyncDisposable
     where TComponent : IComponent
 {
+    /// <summary>The persisted component state (what a prerender hands to the interactive render).</summary>
+    public Bunit.TestDoubles.BunitPersistentComponentState Persisted => persisted;
+
     /// <summary>The host (the component, its dialogs and snackbars).</summary>
     public IRenderedComponent<PortalRenderFixture.TestHost> Host => host;
 
@@ -236,13 +241,20 @@ public sealed class PortalView<TComponent>(BunitContext context, IRenderedCompon
         ByTestId(testId).Click();
     }
 
-    /// <summary>Types into the input with this data-testid (input and change events, as a user leaving the field).</summary>
+    /// <summary>Types into the input with this data-testid and leaves it (input, then change or blur as the input listens for).</summary>
     public void Fill(string testId, string value)
     {
         culture.Apply();
-        var input = ByTestId(testId);
-        input.Input(value);
-        ByTestId(testId).Change(value);
+        ByTestId(testId).Input(value);
+        try
+        {
+            ByTestId(testId).Change(value);
+        }
+        catch (MissingEventHandlerException)
+        {
+            // MudBlazor's inputs commit on input and blur, not change.
+            ByTestId(testId).Blur();
+        }
     }
 
     /// <summary>The text of the element with this data-testid, trimmed.</summary>

@@ -12,6 +12,14 @@ public static class InvoiceText
         InvoiceStatus.Finalised => "finalised",
     };
 
+    /// <summary>The status of a wire name ("draft", "finalised"); null for anything else (the list's "all").</summary>
+    public static InvoiceStatus? ParseStatus(string? wireName) => wireName switch
+    {
+        "draft" => InvoiceStatus.Draft,
+        "finalised" => InvoiceStatus.Finalised,
+        _ => null,
+    };
+
     /// <summary>"pending" | "ready" | "failed".</summary>
     public static string Status(InvoiceDocumentStatus status) => status switch
     {

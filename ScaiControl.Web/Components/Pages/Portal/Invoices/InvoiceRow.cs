@@ -1,0 +1,19 @@
+using ScaiControl.Domain.Invoicing;
+
+namespace ScaiControl.Web.Components.Pages.Portal.Invoices;
+
+/// <summary>An invoice as the invoice lists show it (serialisable: carried from the prerender into the circuit).</summary>
+/// <param name="Id">inv_...</param>
+/// <param name="Number">BT-1; null on a draft.</param>
+/// <param name="CreditNote">True for a credit note (BT-3 381).</param>
+/// <param name="IssueDate">BT-2; null on a draft.</param>
+/// <param name="Status">"draft" | "finalised".</param>
+/// <param name="GrossMinor">BT-112 in minor units.</param>
+/// <param name="Currency">BT-5, ISO 4217.</param>
+/// <param name="TenantName">The buyer tenant's name (admin list); empty on the tenant's own list.</param>
+public sealed record InvoiceRow(string Id, string? Number, bool CreditNote, DateOnly? IssueDate, string Status, long GrossMinor, string Currency, string TenantName)
+{
+    /// <summary>The row of <paramref name="invoice"/>.</summary>
+    public static InvoiceRow From(Invoice invoice, string tenantName) =>
+        new(invoice.Id, invoice.Number, invoice.DocumentType == DocumentType.CreditNote, invoice.IssueDate, InvoiceText.Status(invoice.Status), invoice.GrossTotalMinor, invoice.Currency, tenantName);
+}
