@@ -118,14 +118,14 @@ public sealed class DashboardPagesTests(PortalRenderFixture portal) : IClassFixt
         var before = (await portal.Services.GetRequiredService<BillingRunService>().ListAsync(await portal.ActorAsync(DemoUsers.Operator), null, 200)).Items.Count;
         view.Fill("billing-period", BillingPeriod.Of(DateTimeOffset.UtcNow).ToString());
         view.Click("billing-run-start");
-        view.WaitFor(() => Assert.Contains("each taking the next number of its seller's series", view.Markup, StringComparison.Ordinal));
+        view.WaitFor(() => Assert.Contains("each taking the next number of its seller's series", view.Text("confirm-message"), StringComparison.Ordinal));
         // Going back starts nothing.
-        view.Host.FindAll("button").Single(b => b.TextContent.Contains("Go back", StringComparison.Ordinal)).Click();
+        view.Click("confirm-cancel");
         Assert.Equal(before, (await portal.Services.GetRequiredService<BillingRunService>().ListAsync(await portal.ActorAsync(DemoUsers.Operator), null, 200)).Items.Count);
 
         view.Click("billing-run-start");
-        view.WaitFor(() => Assert.Contains("Start billing run", view.Markup, StringComparison.Ordinal));
-        view.Host.FindAll(".mud-dialog button").Single(b => b.TextContent.Contains("Start billing run", StringComparison.Ordinal)).Click();
+        view.WaitForTestId("confirm-ok");
+        view.Click("confirm-ok");
         var runs = portal.Services.GetRequiredService<BillingRunService>();
         view.WaitFor(() => Assert.Equal(before + 1, runs.ListAsync(Actor.System("test"), null, 200).GetAwaiter().GetResult().Items.Count));
     }
