@@ -45,6 +45,31 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
                       select new TenantView(t, p.Name, b != null, b != null ? b.Country : null)).ToListAsync(ct);
     }
 
+    /// <summary>
+    /// A page of the tenants visible to the actor, newest first (keyset paging as the REST lists, never every tenant),
+    /// optionally those whose name contains <paramref name="search"/> (case-insensitive).
+    /// </summary>
+    public async Task<Page<TenantView>> TenantsPageAsync(Actor actor, string? search, string? cursor, int limit, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        await using var db = await factory.OpenAsync(actor, "list tenants", ct);
+        var query = db.Tenants.AsNoTracking();
+        if (search?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+            // LOWER(name) LIKE '%term%' on every provider (the StringComparison overload has no SQL translation).
+#pragma warning disable CA1862
+            query = query.Where(t => t.Name.ToLower().Contains(term));
+#pragma warning restore CA1862
+        }
+
+        var page = await Paging.ReadAsync(query, t => t.Id, cursor, limit, ct);
+        var partnerIds = page.Items.Select(t => t.PartnerId).Distinct().ToList();
+        var tenantIds = page.Items.Select(t => t.Id).ToList();
+        var partners = await db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);
+        var countries = await db.TenantBillingProfiles.AsNoTracking().Where(b => tenantIds.Contains(b.TenantId)).ToDictionaryAsync(b => b.TenantId, b => b.Country, ct);
+        return new Page<TenantView>(page.Items.Select(t => new TenantView(t, partners.GetValueOrDefault(t.PartnerId) ?? string.Empty, countries.ContainsKey(t.Id), countries.GetValueOrDefault(t.Id))).ToList(), page.NextCursor);
+    }
+
     /// <summary>The names of the given tenants the actor may see, by id (for a list page: only the ids on the page are read).</summary>
     public async Task<IReadOnlyDictionary<string, string>> TenantNamesAsync(Actor actor, IEnumerable<string> tenantIds, CancellationToken ct = default)
     {

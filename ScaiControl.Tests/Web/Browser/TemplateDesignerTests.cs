@@ -105,6 +105,8 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
             Assert.Contains("<title>{{title}} {{number}} · Nordic Cloud AB</title>", html, StringComparison.Ordinal);
 
             await page.GetByTestId("template-publish").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("confirm-message")).ToContainTextAsync("in force");
+            await page.GetByTestId("confirm-ok").ClickAsync();
             await Assertions.Expect(page.GetByTestId("template-notice")).ToContainTextAsync("Published version 2");
             await Assertions.Expect(page.GetByTestId("template-version")).ToContainTextAsync("Version 2, published, in force");
             await Assertions.Expect(page.GetByTestId("template-preview")).ToHaveAttributeAsync("srcdoc", new Regex("Onboarding workshop"));
@@ -117,6 +119,8 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
             await source.DispatchEventAsync("change");
             await Assertions.Expect(page.GetByTestId("template-preview-error")).ToContainTextAsync("line 2:");
             await page.GetByTestId("template-publish").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("confirm-message")).ToContainTextAsync("in force");
+            await page.GetByTestId("confirm-ok").ClickAsync();
             await Assertions.Expect(page.GetByTestId("template-error")).ToContainTextAsync("Not published");
             await Assertions.Expect(page.GetByTestId("template-error")).ToContainTextAsync("line 2:");
             await Assertions.Expect(page.GetByTestId("template-version")).ToContainTextAsync("Version 3, draft");

@@ -49,6 +49,8 @@ public sealed class PortalRenderFixture : IAsyncLifetime
             ["DataDirectory"] = _root,
             // No browser starts in component tests: invoice PDFs stay pending with the renderer's reason.
             ["Pdf:ChromiumPath"] = "/nonexistent",
+            // The development sign-in page (Development only).
+            ["Auth:DevSignIn"] = "true",
         }).Build();
         var services = new ServiceCollection();
         AddAppServices(services);
@@ -137,6 +139,7 @@ public sealed class PortalRenderFixture : IAsyncLifetime
     {
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(_configuration);
+        services.AddSingleton<Microsoft.Extensions.Hosting.IHostEnvironment>(new Microsoft.Extensions.Hosting.Internal.HostingEnvironment { EnvironmentName = "Development", ApplicationName = "ScaiControl.Web" });
         services.AddScaiInfrastructure(_configuration);
         services.AddPortalCulture();
     }
