@@ -67,6 +67,9 @@ public static class Registrations
         services.AddSingleton<Packs.PackSubscriptionService>();
         services.AddSingleton<CatalogService>();
         services.AddSingleton<BillingProfileService>();
+        services.AddSingleton<SubscribeQuoteService>();
+        services.AddSingleton<Dashboard.OperatorDashboardService>();
+        services.AddSingleton<Dashboard.TenantOverviewService>();
         services.AddSingleton<TenancyService>();
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton(sp =>

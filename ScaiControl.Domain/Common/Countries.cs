@@ -13,6 +13,8 @@ public static class Countries
         "PY QA RE RO RS RU RW SA SB SC SD SE SG SH SI SJ SK SL SM SN SO SR SS ST SV SX SY SZ TC TD TF TG TH TJ TK TL TM " +
         "TN TO TR TT TV TW TZ UA UG UM US UY UZ VA VC VE VG VI VN VU WF WS YE YT ZA ZM ZW";
 
+    private static readonly Dictionary<string, string> Unlisted = new(StringComparer.Ordinal) { ["EH"] = "Western Sahara" };
+
     private static readonly HashSet<string> All = new(Iso3166Alpha2.Split(' '), StringComparer.Ordinal);
 
     /// <summary>The 27 EU member states as ISO 3166 codes (Greece is GR here; its VAT prefix is EL).</summary>
@@ -24,6 +26,34 @@ public static class Countries
 
     /// <summary>True for an EU-27 member state.</summary>
     public static bool IsEu(string code) => EuMemberStates.Contains(code);
+
+    /// <summary>Every assigned ISO 3166-1 alpha-2 code (249), in code order.</summary>
+    public static IReadOnlyList<string> Codes { get; } = Iso3166Alpha2.Split(' ');
+
+    /// <summary>
+    /// The country's English short name from the platform's CLDR data (<see cref="System.Globalization.RegionInfo"/>,
+    /// ICU on Linux), or the ISO 3166 English short name for the few codes ICU has no region for (EH); the code
+    /// itself only on an invariant-globalization build.
+    /// </summary>
+    /// <exception cref="DomainValidationException">Not an ISO 3166-1 alpha-2 code.</exception>
+    public static string NameOf(string code)
+    {
+        var known = Require(code);
+        try
+        {
+            return new System.Globalization.RegionInfo(known).EnglishName;
+        }
+        catch (ArgumentException)
+        {
+            return Unlisted.GetValueOrDefault(known, known);
+        }
+    }
+
+    /// <summary>
+    /// The prefix a VAT id of <paramref name="code"/> starts with: the country code, except Greece, whose VAT ids
+    /// start with "EL" (VIES).
+    /// </summary>
+    public static string VatPrefixOf(string code) => code == "GR" ? "EL" : code;
 
     /// <summary>Upper-cases and checks a country code.</summary>
     /// <exception cref="DomainValidationException">Not an ISO 3166-1 alpha-2 code.</exception>

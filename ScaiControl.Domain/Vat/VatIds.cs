@@ -25,9 +25,29 @@ public static class VatIds
     };
 
     /// <summary>
+    /// The country whose VAT-id prefix <paramref name="normalised"/> starts with, among the countries with a known
+    /// structure (EL for Greece, GR is taken as a mistaken Greek prefix); null when it starts with none of them.
+    /// </summary>
+    private static string? PrefixOwner(string normalised)
+    {
+        if (normalised.Length < 2)
+        {
+            return null;
+        }
+
+        var head = normalised[..2];
+        return head switch
+        {
+            "EL" or "GR" => "GR",
+            _ when Patterns.ContainsKey(head) && head != "GR" => head,
+            _ => null,
+        };
+    }
+
+    /// <summary>
     /// Normalises (upper case, no spaces, dots or hyphens) and checks a VAT id against the pattern of
     /// <paramref name="country"/>, then its check digits (<see cref="VatIdChecksums.IsValid"/>); countries without a
-    /// pattern accept 4-20 letters and digits.
+    /// pattern accept 4-20 letters and digits, but never an id that starts with another country's VAT prefix.
     /// </summary>
     /// <returns>The normalised id, or null when <paramref name="vatId"/> is empty.</returns>
     /// <exception cref="DomainValidationException">
@@ -41,12 +61,23 @@ public static class VatIds
         }
 
         var normalised = new string(vatId.Where(c => !char.IsWhiteSpace(c) && c is not '.' and not '-').ToArray()).ToUpperInvariant();
+        // The prefix must be the country's own, for every country: an id of another country with a structured
+        // VAT id (e.g. a Dutch id while the country is NE, Niger) is refused, whatever the country.
+        var prefix = Countries.VatPrefixOf(country);
+        if (PrefixOwner(normalised) is { } owner && owner != country)
+        {
+            throw new DomainValidationException(field,
+                $"'{vatId}' is a VAT id of {Countries.NameOf(owner)} ({Countries.VatPrefixOf(owner)}), but the country is {Countries.NameOf(country)} ({country}); a VAT id of {Countries.NameOf(country)} starts with {prefix}.");
+        }
+
         var ok = Patterns.TryGetValue(country, out var pattern)
             ? pattern.IsMatch(normalised)
             : normalised.Length is >= 4 and <= 20 && normalised.All(char.IsAsciiLetterOrDigit);
         if (!ok)
         {
-            throw new DomainValidationException(field, $"'{vatId}' is not a valid VAT id for {country}.");
+            throw new DomainValidationException(field, Patterns.ContainsKey(country) && !normalised.StartsWith(prefix, StringComparison.Ordinal)
+                ? $"A VAT id of {Countries.NameOf(country)} starts with {prefix}; '{vatId}' does not."
+                : $"'{vatId}' is not a valid VAT id for {country}.");
         }
 
         return VatIdChecksums.IsValid(country, normalised)

@@ -10,6 +10,12 @@ using ScaiControl.Infrastructure.Tenancy;
 
 namespace ScaiControl.Infrastructure.Invoicing;
 
+/// <summary>One problem of a billing run: the tenant it concerns (id and name; null for a run-wide failure) and what happened.</summary>
+public sealed record RunProblem(string? TenantId, string? TenantName, string Message);
+
+/// <summary>The problems of a run and who requested it (by name; null for the scheduler).</summary>
+public sealed record RunDetails(IReadOnlyList<RunProblem> Problems, string? RequestedByName);
+
 /// <summary>
 /// The monthly billing run (API, CLI and the Quartz job on the 1st). For a period "YYYY-MM" it invoices, in advance,
 /// every period of every billable subscription (active, past_due, cancelling) that starts before the end of that
@@ -60,6 +66,36 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         InvoiceService.Require(actor, Permissions.BillingRun);
         await using var db = await factory.ForOperatorAsync(actor, "list billing runs", ct);
         return await db.BillingRuns.AsNoTracking().OrderByDescending(r => r.Id).Take(limit).ToListAsync(ct);
+    }
+
+    /// <summary>A page of runs, newest first (run ids are time-ordered; the cursor is the last id of the previous page). Runs are never deleted: this is the run history.</summary>
+    /// <exception cref="DomainValidationException">limit outside 1..200, or a malformed cursor.</exception>
+    public async Task<Page<BillingRun>> ListAsync(Actor actor, string? cursor, int limit, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.BillingRun);
+        await using var db = await factory.ForOperatorAsync(actor, "list billing runs", ct);
+        return await Paging.ReadAsync(db.BillingRuns.AsNoTracking(), r => r.Id, cursor, limit, ct);
+    }
+
+    /// <summary>
+    /// What the run page shows beside the run: the problems it met, one per line, with the tenant each names
+    /// ("tnt_…: …") resolved to its name (<see cref="RunProblem.TenantId"/> null for a run-wide failure), and the
+    /// name of the person who requested it (null for the scheduler or an unknown user). Two queries.
+    /// </summary>
+    public async Task<RunDetails> DetailsAsync(Actor actor, BillingRun run, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.BillingRun);
+        var lines = run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        var parsed = lines.Select(l =>
+        {
+            var colon = l.IndexOf(':', StringComparison.Ordinal);
+            return colon > 0 && l.StartsWith("tnt_", StringComparison.Ordinal) ? (TenantId: l[..colon], Message: l[(colon + 1)..].Trim()) : (TenantId: (string?)null, Message: l);
+        }).ToList();
+        var ids = parsed.Where(p => p.TenantId is not null).Select(p => p.TenantId!).Distinct().ToList();
+        await using var db = await factory.ForOperatorAsync(actor, "read billing run problems", ct);
+        var names = await db.Tenants.AsNoTracking().Where(t => ids.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var requester = await db.Users.AsNoTracking().Where(u => u.Id == run.RequestedBy).Select(u => u.DisplayName).SingleOrDefaultAsync(ct);
+        return new RunDetails(parsed.Select(p => new RunProblem(p.TenantId, p.TenantId is null ? null : names.GetValueOrDefault(p.TenantId), p.Message)).ToList(), requester);
     }
 
     /// <summary>Queues and executes a run in the caller's thread (CLI); returns the finished run.</summary>

@@ -197,7 +197,7 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
     /// before (Art. 59c: below the threshold in the current AND the preceding calendar year), from its finalised
     /// invoices under either B2C rule, less its credit notes.
     /// </summary>
-    private static async Task<long> CrossBorderB2CEurAsync(ScaiDbContext db, string sellerId, int year, CancellationToken ct)
+    internal static async Task<long> CrossBorderB2CEurAsync(ScaiDbContext db, string sellerId, int year, CancellationToken ct)
     {
         var from = new DateOnly(year - 1, 1, 1);
         var rows = await db.Invoices.AsNoTracking()

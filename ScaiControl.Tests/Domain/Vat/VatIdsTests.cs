@@ -77,4 +77,34 @@ public sealed class VatIdsTests
     [Fact]
     public void Normalise_CountryWithoutPattern_AcceptsFourToTwentyAlphanumerics() =>
         Assert.Equal("US123456789", VatIds.Normalise("us12-3456789", "US"));
+
+    [Theory]
+    [InlineData("NE", "NL853746333B01", "Netherlands")] // "Netherlands" typed as NE (Niger): a Dutch id is refused, not stored
+    [InlineData("US", "DE136695976", "Germany")]
+    [InlineData("CA", "EL094259216", "Greece")]
+    [InlineData("DE", "ATU13585627", "Austria")]
+    public void Normalise_AnotherCountrysPrefix_IsRefusedForEveryCountry(string country, string vatId, string owner)
+    {
+        var error = Assert.Throws<DomainValidationException>(() => VatIds.Normalise(vatId, country));
+
+        Assert.Equal("vat_id", error.Field);
+        Assert.Contains(owner, error.Message, StringComparison.Ordinal);
+        Assert.Contains($"({country})", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Normalise_GreekIdWithGrPrefix_SaysItStartsWithEl()
+    {
+        var error = Assert.Throws<DomainValidationException>(() => VatIds.Normalise("GR094259216", "GR"));
+
+        Assert.Contains("starts with EL", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Countries_HaveNames_AndGreeceHasTheElPrefix()
+    {
+        Assert.Equal(249, Countries.Codes.Count);
+        Assert.All(Countries.Codes, c => Assert.NotEqual(c, Countries.NameOf(c)));
+        Assert.Equal(("Netherlands", "Niger", "EL"), (Countries.NameOf("NL"), Countries.NameOf("NE"), Countries.VatPrefixOf("GR")));
+    }
 }

@@ -73,6 +73,8 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
             await SignInAsync(page, Jonas);
             await OpenInteractiveAsync(page, "catalog");
             await page.ClickAsync("[data-testid='subscribe-crm-team-monthly']");
+            await Assertions.Expect(page.GetByTestId("summary-first-amount")).ToBeVisibleAsync(); // the summary comes first
+            await page.ClickAsync("[data-testid='summary-confirm']");
             await Assertions.Expect(page.GetByTestId("subscribe-status")).ToHaveTextAsync("active");
             await SnapAsync(page, "1-catalog-subscribed");
             await SignOutAsync(page);

@@ -134,7 +134,7 @@ public sealed partial class PortalPagesTests(PortalRenderFixture portal) : IClas
         Assert.Contains("value=\"Stationsplein 1\"", html, StringComparison.Ordinal);
         Assert.Contains("value=\"3511 ED\"", html, StringComparison.Ordinal);
         Assert.Contains("value=\"Utrecht\"", html, StringComparison.Ordinal);
-        Assert.Contains("value=\"NL\"", html, StringComparison.Ordinal);
+        Assert.Contains("value=\"Netherlands\"", html, StringComparison.Ordinal); // the country by name (ISO 3166 list)
         Assert.Contains("value=\"NL853746333B01\"", html, StringComparison.Ordinal);
         Assert.Contains("value=\"anna@acme-nl.example\"", html, StringComparison.Ordinal);
         Assert.Contains("value=\"PO-ACME-2026\"", html, StringComparison.Ordinal);

@@ -1,0 +1,40 @@
+using ScaiControl.Domain.Invoicing;
+
+namespace ScaiControl.Web.Components.Pages.Admin.BillingRuns;
+
+/// <summary>How the billing-run pages word a run: its outcome, the chip colour, the number of problems and the duration.</summary>
+public static class RunText
+{
+    /// <summary>"queued", "running", "completed", "completed with problems" or "failed".</summary>
+    public static string Outcome(BillingRun run) => run.Status switch
+    {
+        BillingRunStatus.Completed when run.Errors.Length > 0 => "completed with problems",
+        _ => run.Status.ToString().ToLowerInvariant(),
+    };
+
+    /// <summary>The chip colour of <see cref="Outcome"/>.</summary>
+    public static MudBlazor.Color Color(BillingRun run) => run.Status switch
+    {
+        BillingRunStatus.Completed when run.Errors.Length > 0 => MudBlazor.Color.Warning,
+        BillingRunStatus.Completed => MudBlazor.Color.Success,
+        BillingRunStatus.Failed => MudBlazor.Color.Error,
+        _ => MudBlazor.Color.Info,
+    };
+
+    /// <summary>How many problems the run recorded.</summary>
+    public static int ProblemCount(BillingRun run) => run.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length;
+
+    /// <summary>"1.2 s", "3 min 4 s", or "–" while it has not ended.</summary>
+    public static string Duration(BillingRun run)
+    {
+        if (run is not { StartedAt: { } start, CompletedAt: { } end })
+        {
+            return "–";
+        }
+
+        var d = end - start;
+        return d.TotalMinutes >= 1
+            ? string.Create(System.Globalization.CultureInfo.CurrentCulture, $"{(int)d.TotalMinutes} min {d.Seconds} s")
+            : string.Create(System.Globalization.CultureInfo.CurrentCulture, $"{d.TotalSeconds:0.0} s");
+    }
+}
