@@ -248,14 +248,24 @@ public sealed class PortalView<TComponent>(BunitContext context, IRenderedCompon
     public void Fill(string testId, string value)
     {
         culture.Apply();
-        ByTestId(testId).Input(value);
+        var typed = false;
+        try
+        {
+            // Immediate MudBlazor inputs listen to input (and commit on blur); the others to change.
+            ByTestId(testId).Input(value);
+            typed = true;
+        }
+        catch (MissingEventHandlerException)
+        {
+            // No input listener: the value is committed by change below.
+        }
+
         try
         {
             ByTestId(testId).Change(value);
         }
-        catch (MissingEventHandlerException)
+        catch (MissingEventHandlerException) when (typed)
         {
-            // MudBlazor's inputs commit on input and blur, not change.
             ByTestId(testId).Blur();
         }
     }

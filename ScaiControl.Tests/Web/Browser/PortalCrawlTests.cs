@@ -1,0 +1,165 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Playwright;
+using Xunit.Abstractions;
+
+namespace ScaiControl.Tests.Web.Browser;
+
+/// <summary>
+/// Visits every page of the app's routes (the @page RouteAttributes of the Web assembly, not a hand list) that the
+/// navigation offers each demo role, at 1366 and at 390 px wide, and fails on a console error, an uncaught page
+/// error, a failed or 4xx/5xx same-origin request, a circuit error or a page that scrolls sideways. Every navigation
+/// link must be a route of the app. With SCAI_PORTAL_SCREENSHOTS set to a folder it writes one screenshot per page,
+/// there (desktop: operator and tenant; phone: tenant); docs/portal/ holds the committed ones
+/// (SCAI_PORTAL_SCREENSHOTS=$PWD/docs/portal scripts/test.sh --filter "FullyQualifiedName~PortalCrawlTests").
+/// </summary>
+public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
+{
+    private static readonly (string Role, string Email)[] Roles =
+    [
+        ("operator", "ops@scailabs.example"), ("partner-admin", "lars@nordiccloud-se.example"), ("tenant", "anna@acme-nl.example"),
+    ];
+
+    private static readonly (string Name, int Width, int Height)[] Widths = [("desktop", 1366, 900), ("phone", 390, 844)];
+
+    private PortalApp? _app;
+    private IPlaywright? _playwright;
+    private IBrowser? _browser;
+
+    /// <inheritdoc/>
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    /// <inheritdoc/>
+    public async Task DisposeAsync()
+    {
+        if (_browser is not null)
+        {
+            await _browser.CloseAsync();
+        }
+
+        _playwright?.Dispose();
+        if (_app is not null)
+        {
+            await _app.DisposeAsync();
+        }
+    }
+
+    /// <summary>The app's parameterless routes ("/catalog", "/admin/tenants"...), from the components' RouteAttributes.</summary>
+    public static IReadOnlySet<string> Routes() => typeof(Program).Assembly.GetTypes()
+        .Where(t => typeof(IComponent).IsAssignableFrom(t))
+        .SelectMany(t => t.GetCustomAttributes<RouteAttribute>())
+        .Select(r => r.Template)
+        .Where(t => !t.Contains('{', StringComparison.Ordinal))
+        .ToHashSet(StringComparer.Ordinal);
+
+    [ChromiumFact]
+    public async Task EveryNavigationPage_ForEveryRole_AtDesktopAndPhoneWidth_HasNoErrorAndNoSidewaysScroll()
+    {
+        var routes = Routes();
+        Assert.Contains("/admin/subscriptions", routes);
+        _app = await PortalApp.StartAsync(ChromiumFactAttribute.ChromiumPath, TimeSpan.FromSeconds(120));
+        _playwright = await Playwright.CreateAsync();
+        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+        });
+        var shots = Environment.GetEnvironmentVariable("SCAI_PORTAL_SCREENSHOTS");
+        var problems = new List<string>();
+        var visited = 0;
+
+        foreach (var (role, email) in Roles)
+        {
+            foreach (var (widthName, width, height) in Widths)
+            {
+                // Screenshots for the docs are taken at half the pixel density (small PNGs); the CSS viewport is the same.
+                var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+                {
+                    BaseURL = _app.BaseAddress.ToString(), ViewportSize = new() { Width = width, Height = height }, DeviceScaleFactor = string.IsNullOrEmpty(shots) ? 1 : 0.5f,
+                });
+                var page = await context.NewPageAsync();
+                page.SetDefaultTimeout(30_000);
+                var where = "sign-in";
+                page.Console += (_, m) =>
+                {
+                    if (m.Type == "error")
+                    {
+                        problems.Add($"{role} {widthName} {where}: console error {m.Text}");
+                    }
+                };
+                page.PageError += (_, e) => problems.Add($"{role} {widthName} {where}: page error {e}");
+                page.RequestFailed += (_, r) =>
+                {
+                    if (r.Url.StartsWith(_app.BaseAddress.ToString(), StringComparison.Ordinal))
+                    {
+                        problems.Add($"{role} {widthName} {where}: request failed {r.Url} ({r.Failure})");
+                    }
+                };
+                page.Response += (_, r) =>
+                {
+                    if (r.Status >= 400 && r.Url.StartsWith(_app.BaseAddress.ToString(), StringComparison.Ordinal))
+                    {
+                        problems.Add($"{role} {widthName} {where}: HTTP {r.Status} for {r.Url}");
+                    }
+                };
+
+                await page.GotoAsync("sign-in");
+                await page.ClickAsync($"[data-testid='sign-in-{email}']");
+                await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveAttributeAsync("data-email", email);
+                await page.Locator("h1[data-interactive]").WaitForAsync();
+
+                // The drawer's links (a temporary drawer on the phone: its links are in the page once opened).
+                if (width < 960)
+                {
+                    await page.GetByTestId("nav-toggle").ClickAsync();
+                }
+
+                var links = await page.Locator("[data-testid='nav'] a[href]").EvaluateAllAsync<string[]>("els => els.map(a => new URL(a.href).pathname)");
+                Assert.NotEmpty(links);
+                foreach (var link in links.Distinct())
+                {
+                    Assert.True(routes.Contains(link), $"{role}: the navigation links to {link}, which is not a route of the app.");
+                }
+
+                foreach (var path in links.Distinct())
+                {
+                    where = path;
+                    await page.GotoAsync(path.TrimStart('/'));
+                    await page.Locator("h1[data-interactive]").WaitForAsync();
+                    await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+                    await Assertions.Expect(page.GetByTestId("loading")).ToHaveCountAsync(0, new() { Timeout = 20_000 });
+                    var sideways = await page.EvaluateAsync<int>("() => document.documentElement.scrollWidth - document.documentElement.clientWidth");
+                    if (sideways > 1)
+                    {
+                        problems.Add($"{role} {widthName} {path}: scrolls sideways by {sideways}px");
+                    }
+
+                    if (await page.Locator("#blazor-error-ui:visible, .components-reconnect-failed").CountAsync() > 0)
+                    {
+                        problems.Add($"{role} {widthName} {path}: circuit error shown");
+                    }
+
+                    visited++;
+                    // The docs show every page on the desktop for the operator and a tenant, and the tenant's pages on a phone.
+                    if (!string.IsNullOrEmpty(shots) && (widthName == "desktop" ? role != "partner-admin" : role == "tenant"))
+                    {
+                        Directory.CreateDirectory(shots);
+                        var slug = path == "/" ? "home" : path.Trim('/').Replace('/', '-');
+                        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"{role}-{widthName}-{slug}.png") });
+                    }
+                }
+
+                await context.CloseAsync();
+            }
+        }
+
+        output.WriteLine($"visited {visited} pages");
+        foreach (var p in problems)
+        {
+            output.WriteLine(p);
+        }
+
+        Assert.True(problems.Count == 0, string.Join("\n", problems) + "\napp log:\n" + _app.Log);
+    }
+}
