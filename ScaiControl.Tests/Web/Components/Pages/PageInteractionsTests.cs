@@ -22,6 +22,8 @@ public sealed class PageInteractionsTests(PortalRenderFixture portal) : IClassFi
         await using var view = await portal.OpenAsync<CatalogPage>(DemoUsers.Jonas);
 
         view.Click("subscribe-drive-starter-monthly");
+        view.WaitForTestId("summary-confirm"); // the subscribe summary comes first
+        view.Click("summary-confirm");
 
         view.WaitFor(() => Assert.Equal("trialing", view.Text("subscribe-status")));
         Assert.True(view.Has("subscribe-trial-end"));
