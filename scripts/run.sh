@@ -17,5 +17,8 @@ if ((${#missing[@]})); then
         echo "[run.sh] not installed: ${missing[*]} (apt-get install as root); PDFs stay pending / Factur-X answers 503 until they are"
     fi
 fi
+if [[ ! -d ScaiControl.Web/bin ]]; then
+    echo "[run.sh] first start: restoring packages, npm assets and compiling takes a few minutes ..."
+fi
 echo "[run.sh] starting ScaiControl at ${ASPNETCORE_URLS:-http://127.0.0.1:5080} (sign in as ops@scailabs.example or any demo user)"
 exec dotnet run --project ScaiControl.Web "$@"
