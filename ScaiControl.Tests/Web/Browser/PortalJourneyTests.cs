@@ -9,7 +9,9 @@ namespace ScaiControl.Tests.Web.Browser;
 /// <summary>
 /// The portal end to end in Chromium against the real app: a tenant subscribes (an interactive click through the
 /// Blazor circuit), the operator runs billing for the current month and watches it complete, and the tenant opens
-/// the new invoice and downloads its PDF, whose text carries the invoice number and the reverse-charge mention.
+/// the new invoice and downloads its PDF, whose text carries the invoice number and the reverse-charge mention; the
+/// operator finds the run in the run history, issues a partial credit note from the invoice page (confirmed in the
+/// dialog), and the tenant downloads the credit note's PDF too.
 /// </summary>
 public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyncLifetime
 {
@@ -95,6 +97,10 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
             output.WriteLine($"billing run: {counts}");
             Assert.Matches(@"[1-9]\d* invoices created", counts);
             await SnapAsync(page, "2-admin-invoices-billing-run");
+
+            // 2b. The run is kept in the run history after leaving the page.
+            await OpenInteractiveAsync(page, "admin/billing-runs");
+            await Assertions.Expect(page.GetByTestId("billing-runs-grid").Locator("a", new() { HasText = period }).First).ToBeVisibleAsync();
             await SignOutAsync(page);
 
             // 3. Jonas opens his newest invoice and downloads the PDF.
@@ -116,6 +122,41 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
             Assert.Contains(number, text, StringComparison.Ordinal);
             Assert.Contains("Reverse charge", text, StringComparison.Ordinal);
             Assert.Contains("Art. 196", text, StringComparison.Ordinal);
+            var invoiceUrl = page.Url;
+            await SignOutAsync(page);
+
+            // 4. The operator credits part of the first line from the invoice page, confirmed in the dialog.
+            await SignInAsync(page, Operator);
+            await page.GotoAsync(invoiceUrl);
+            await page.GetByTestId("credit-note-form").WaitForAsync();
+            await page.Locator("h1[data-interactive]").WaitForAsync();
+            await page.GetByTestId("credit-per-line").ClickAsync(new() { Force = true });
+            await page.GetByTestId("credit-amount-1").FillAsync("10");
+            await page.GetByTestId("credit-reason").FillAsync("Service outage on 3 days");
+            await page.GetByTestId("credit-issue").ClickAsync();
+            await Assertions.Expect(page.GetByTestId("confirm-message")).ToBeVisibleAsync();
+            await page.ClickAsync("[data-testid='confirm-ok']");
+            await Assertions.Expect(page.GetByTestId("invoice-number")).ToHaveTextAsync(CreditNoteNumber(), new() { Timeout = 60_000 });
+            var creditNumber = (await page.GetByTestId("invoice-number").InnerTextAsync()).Trim();
+            var creditUrl = page.Url;
+            await SnapAsync(page, "4-credit-note");
+            await SignOutAsync(page);
+
+            // 5. Jonas downloads the credit note's PDF: it names the credit note and the invoice it credits.
+            await SignInAsync(page, Jonas);
+            await page.GotoAsync(creditUrl);
+            for (var i = 0; i < 30 && !await page.GetByTestId("download-pdf").IsVisibleAsync(); i++)
+            {
+                await Task.Delay(1000); // rendered right after finalisation; reload until it is there
+                await page.ReloadAsync();
+            }
+
+            var creditDownload = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("download-pdf").ClickAsync());
+            var creditPdf = Path.Combine(_downloads, $"{creditNumber}.pdf");
+            await creditDownload.SaveAsAsync(creditPdf);
+            var creditText = await PdfToTextAsync(creditPdf);
+            Assert.Contains(creditNumber, creditText, StringComparison.Ordinal);
+            Assert.Contains(number, creditText, StringComparison.Ordinal);
             Assert.Empty(_pageErrors);
         }
         catch
@@ -171,6 +212,9 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
 
     [GeneratedRegex(@"/invoices/inv_")]
     private static partial Regex InvoiceUrl();
+
+    [GeneratedRegex(@"^\s*SCAI-CN-\d{4}-\d{6}\s*$")]
+    private static partial Regex CreditNoteNumber();
 
     [GeneratedRegex(@"/sign-in")]
     private static partial Regex SignInUrl();
