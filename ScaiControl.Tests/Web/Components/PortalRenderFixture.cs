@@ -266,7 +266,21 @@ public sealed class PortalView<TComponent>(BunitContext context, IRenderedCompon
         }
         catch (MissingEventHandlerException) when (typed)
         {
-            ByTestId(testId).Blur();
+            // committed by the blur below
+        }
+
+        if (typed)
+        {
+            // Leaving the field commits a debounced input at once (as a user tabbing away does), so a test never
+            // depends on the debounce timer firing on a loaded machine.
+            try
+            {
+                ByTestId(testId).Blur();
+            }
+            catch (MissingEventHandlerException)
+            {
+                // an input without a blur listener commits on input/change
+            }
         }
     }
 
