@@ -40,6 +40,9 @@ public sealed class RedisNodes : IAsyncLifetime
 
     public RedisServer Redis { get; } = new();
 
+    /// <summary>The SQLite file both nodes use.</summary>
+    public string DatabasePath => Path.Combine(_dir, "shared.db");
+
     public string KeyPrefix { get; } = $"scai-test-{Guid.NewGuid():N}:";
 
     public RedisNodeApp A { get; private set; } = default!;
@@ -49,10 +52,9 @@ public sealed class RedisNodes : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
-        var db = Path.Combine(_dir, "shared.db");
-        A = new RedisNodeApp(db, Redis.Configuration, KeyPrefix);
+        A = new RedisNodeApp(DatabasePath, Redis.Configuration, KeyPrefix);
         await A.InitializeAsync();
-        B = new RedisNodeApp(db, Redis.Configuration, KeyPrefix);
+        B = new RedisNodeApp(DatabasePath, Redis.Configuration, KeyPrefix);
         await B.InitializeAsync();
     }
 
@@ -245,6 +247,13 @@ public sealed class RedisNodesTests(RedisNodes nodes)
             }
 
             Assert.Equal("completed", local.Last().Status);
+
+            // A node started during the outage serves forms and signs in (its key ring is kept in memory meanwhile).
+            await using var late = new RedisNodeApp(nodes.DatabasePath, nodes.Redis.Configuration, nodes.KeyPrefix);
+            await late.InitializeAsync();
+            var form = await late.CreateClient().GetAsync("/sign-in");
+            Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+            Assert.Contains("__RequestVerificationToken", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
         finally
         {
