@@ -139,6 +139,11 @@ public sealed class RedisNodesTests(RedisNodes nodes)
         await nodes.A.Services.GetRequiredService<CatalogService>().SavePlanAsync(ops, "scaicms", "cms-pro-monthly", "Pro (new name)", before.PriceMinor, before.Currency, "month", before.TrialDays);
         var seen = await Eventually(async () => (await catalogB.PlansAsync(ops, "scaicms")).Single(p => p.Code == "cms-pro-monthly").Name, n => n == "Pro (new name)");
         Assert.Equal("Pro (new name)", seen);
+
+        // A reads what B cached in Redis after the change (the entity comes back whole from its JSON).
+        var fromRedis = (await nodes.A.Services.GetRequiredService<CatalogService>().PlansAsync(ops, "scaicms")).Single(p => p.Code == "cms-pro-monthly");
+        Assert.Equal(("Pro (new name)", before.Id, before.PriceMinor, before.Currency, before.Interval), (fromRedis.Name, fromRedis.Id, fromRedis.PriceMinor, fromRedis.Currency, fromRedis.Interval));
+        Assert.Equal(before.Price, fromRedis.Price);
     }
 
     [Fact]
