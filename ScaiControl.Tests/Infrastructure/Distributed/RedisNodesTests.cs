@@ -195,6 +195,32 @@ public sealed class RedisNodesTests(RedisNodes nodes)
     }
 
     [Fact]
+    public async Task ASubscribeRetriedOnTheOtherNodeWithTheSameKey_CreatesOneSubscription()
+    {
+        var a = await nodes.A.ClientForAsync(Api.Sam);
+        var b = await nodes.B.ClientForAsync(Api.Sam);
+        var plan = await a.PlanId("scaicrm", "crm-team-yearly");
+        var before = (await a.GetJson("/api/v1/subscriptions?limit=200"))["items"]!.AsArray().Count;
+        var key = Guid.NewGuid().ToString();
+
+        async Task<HttpResponseMessage> Subscribe(HttpClient client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/subscriptions") { Content = JsonContent.Create(new { plan_id = plan }) };
+            request.Headers.Add(ScaiControl.Web.Api.Idempotency.Header, key);
+            return await client.SendAsync(request);
+        }
+
+        var first = await Subscribe(a);
+        var created = await first.Json(HttpStatusCode.Created);
+        var retry = await Subscribe(b);
+        var replayed = await retry.Json(HttpStatusCode.Created);
+
+        Assert.Equal(created["id"]!.GetValue<string>(), replayed["id"]!.GetValue<string>());
+        Assert.Equal(first.Headers.Location, retry.Headers.Location);
+        Assert.Equal(before + 1, (await b.GetJson("/api/v1/subscriptions?limit=200"))["items"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task TheRateLimitCountsATenantsRequestsOnBothNodesTogether()
     {
         var a = await nodes.A.ClientForAsync(Api.Anna);
