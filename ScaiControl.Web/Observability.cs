@@ -22,7 +22,9 @@ public static class Observability
     {
         ScaiMetrics.NodeName = ScaiControl.Infrastructure.NodeIdentity.From(builder.Configuration).Id;
 
-        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId);
+        // Tags: the request's activity carries scai.tenant_id / scai.user_id (UseScaiLogScope), so even what is logged after
+        // the middleware unwound (the problem+json exception handler) names the tenant.
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.TraceId | ActivityTrackingOptions.SpanId | ActivityTrackingOptions.ParentId | ActivityTrackingOptions.Tags);
         builder.Logging.AddSimpleConsole(o =>
         {
             o.IncludeScopes = true;

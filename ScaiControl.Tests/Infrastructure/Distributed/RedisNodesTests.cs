@@ -40,6 +40,9 @@ public sealed class RedisNodes : IAsyncLifetime
 
     public RedisServer Redis { get; } = new();
 
+    /// <summary>The SQLite file both nodes use.</summary>
+    public string DatabasePath => Path.Combine(_dir, "shared.db");
+
     public string KeyPrefix { get; } = $"scai-test-{Guid.NewGuid():N}:";
 
     public RedisNodeApp A { get; private set; } = default!;
@@ -49,10 +52,9 @@ public sealed class RedisNodes : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Redis.InitializeAsync();
-        var db = Path.Combine(_dir, "shared.db");
-        A = new RedisNodeApp(db, Redis.Configuration, KeyPrefix);
+        A = new RedisNodeApp(DatabasePath, Redis.Configuration, KeyPrefix);
         await A.InitializeAsync();
-        B = new RedisNodeApp(db, Redis.Configuration, KeyPrefix);
+        B = new RedisNodeApp(DatabasePath, Redis.Configuration, KeyPrefix);
         await B.InitializeAsync();
     }
 
@@ -137,6 +139,11 @@ public sealed class RedisNodesTests(RedisNodes nodes)
         await nodes.A.Services.GetRequiredService<CatalogService>().SavePlanAsync(ops, "scaicms", "cms-pro-monthly", "Pro (new name)", before.PriceMinor, before.Currency, "month", before.TrialDays);
         var seen = await Eventually(async () => (await catalogB.PlansAsync(ops, "scaicms")).Single(p => p.Code == "cms-pro-monthly").Name, n => n == "Pro (new name)");
         Assert.Equal("Pro (new name)", seen);
+
+        // A reads what B cached in Redis after the change (the entity comes back whole from its JSON).
+        var fromRedis = (await nodes.A.Services.GetRequiredService<CatalogService>().PlansAsync(ops, "scaicms")).Single(p => p.Code == "cms-pro-monthly");
+        Assert.Equal(("Pro (new name)", before.Id, before.PriceMinor, before.Currency, before.Interval), (fromRedis.Name, fromRedis.Id, fromRedis.PriceMinor, fromRedis.Currency, fromRedis.Interval));
+        Assert.Equal(before.Price, fromRedis.Price);
     }
 
     [Fact]
@@ -185,6 +192,32 @@ public sealed class RedisNodesTests(RedisNodes nodes)
         (await (await Post(b, $"/api/v1/invoices/{drafts[1]}/finalize", inFlight)).Problem(HttpStatusCode.Conflict)).ToString();
         var draft = await b.GetJson($"/api/v1/invoices/{drafts[1]}");
         Assert.Equal("draft", draft["status"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task ASubscribeRetriedOnTheOtherNodeWithTheSameKey_CreatesOneSubscription()
+    {
+        var a = await nodes.A.ClientForAsync(Api.Sam);
+        var b = await nodes.B.ClientForAsync(Api.Sam);
+        var plan = await a.PlanId("scaicrm", "crm-team-yearly");
+        var before = (await a.GetJson("/api/v1/subscriptions?limit=200"))["items"]!.AsArray().Count;
+        var key = Guid.NewGuid().ToString();
+
+        async Task<HttpResponseMessage> Subscribe(HttpClient client)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/subscriptions") { Content = JsonContent.Create(new { plan_id = plan }) };
+            request.Headers.Add(ScaiControl.Web.Api.Idempotency.Header, key);
+            return await client.SendAsync(request);
+        }
+
+        var first = await Subscribe(a);
+        var created = await first.Json(HttpStatusCode.Created);
+        var retry = await Subscribe(b);
+        var replayed = await retry.Json(HttpStatusCode.Created);
+
+        Assert.Equal(created["id"]!.GetValue<string>(), replayed["id"]!.GetValue<string>());
+        Assert.Equal(first.Headers.Location, retry.Headers.Location);
+        Assert.Equal(before + 1, (await b.GetJson("/api/v1/subscriptions?limit=200"))["items"]!.AsArray().Count);
     }
 
     [Fact]
@@ -245,6 +278,13 @@ public sealed class RedisNodesTests(RedisNodes nodes)
             }
 
             Assert.Equal("completed", local.Last().Status);
+
+            // A node started during the outage serves forms and signs in (its key ring is kept in memory meanwhile).
+            await using var late = new RedisNodeApp(nodes.DatabasePath, nodes.Redis.Configuration, nodes.KeyPrefix);
+            await late.InitializeAsync();
+            var form = await late.CreateClient().GetAsync("/sign-in");
+            Assert.Equal(HttpStatusCode.OK, form.StatusCode);
+            Assert.Contains("__RequestVerificationToken", await form.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
         finally
         {
