@@ -113,6 +113,21 @@ public sealed class AppNode : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// An HTTP client for this node carrying a development bearer token of the user with <paramref name="email"/>,
+    /// signed with the key at <paramref name="devKeyPath"/> (the nodes' Auth:DevKeyPath); the user is read through
+    /// <paramref name="factory"/>.
+    /// </summary>
+    public async Task<HttpClient> ClientAsync(string devKeyPath, ScaiControl.Infrastructure.Persistence.ScaiDbFactory factory, string email)
+    {
+        await using var db = await factory.ForSystemAsync("test");
+        var user = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.SingleAsync(db.Users, u => u.Email == email);
+        var token = ScaiControl.Web.Auth.DevSigningKey.LoadOrCreate(devKeyPath).Issue(user, "scaicontrol-dev", "scaicontrol", TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
+        var client = new HttpClient { BaseAddress = new Uri(BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
     /// <summary>Runs the admin CLI (<c>dotnet ScaiControl.Web.dll admin ...</c>) with the same settings; returns exit code and output.</summary>
     public static async Task<(int ExitCode, string Output)> CliAsync(IReadOnlyDictionary<string, string> settings, params string[] args)
     {

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
@@ -8,7 +7,6 @@ using ScaiControl.Domain.Invoicing;
 using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Tests.Integration;
 using ScaiControl.Tests.Web.Browser;
-using ScaiControl.Web.Auth;
 
 namespace ScaiControl.Tests.MultiNode;
 
@@ -64,7 +62,7 @@ public abstract class RestoreDrillTests
             node = new AppNode("drill", settings);
             await node.StartAsync();
             var factory = new ScaiDbFactory(new DatabaseOptions { Provider = Enum.Parse<DatabaseProvider>(Provider.Replace("PostgreSQL", "PostgreSql", StringComparison.Ordinal), true), ConnectionString = cs }, TimeProvider.System);
-            var ops = await ClientAsync(node, dir, factory);
+            var ops = await node.ClientAsync(Path.Combine(dir, "dev-key.pem"), factory, Api.Ops);
             var run = await ops.RunBillingAsync(Api.CurrentPeriod);
             Assert.Equal("completed", run.Str("status"));
             var before = await SnapshotAsync(ops, factory);
@@ -88,7 +86,7 @@ public abstract class RestoreDrillTests
             await RunAsync("tar", "-C", objects, "-xf", archive);
             node = new AppNode("drill", settings);
             await node.StartAsync();
-            ops = await ClientAsync(node, dir, factory);
+            ops = await node.ClientAsync(Path.Combine(dir, "dev-key.pem"), factory, Api.Ops);
             var after = await SnapshotAsync(ops, factory);
             Assert.Equal(before.Keys.Order(), after.Keys.Order());
             foreach (var (id, (number, html, pdf)) in before)
@@ -141,16 +139,6 @@ public abstract class RestoreDrillTests
         {
             throw new InvalidOperationException($"{file} {string.Join(' ', args)} exited {p.ExitCode}: {await stderr}{await stdout}");
         }
-    }
-
-    private static async Task<HttpClient> ClientAsync(AppNode node, string dir, ScaiDbFactory factory)
-    {
-        await using var db = await factory.ForSystemAsync("test");
-        var user = await db.Users.AsNoTracking().SingleAsync(u => u.Email == Api.Ops);
-        var client = new HttpClient { BaseAddress = new Uri(node.BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
-        var token = DevSigningKey.LoadOrCreate(Path.Combine(dir, "dev-key.pem")).Issue(user, "scaicontrol-dev", "scaicontrol", TimeSpan.FromHours(1), DateTimeOffset.UtcNow);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
     }
 
     /// <summary>Number, SHA-256 of the HTML snapshot (from the database) and of the PDF (through the API) of every finalised invoice.</summary>

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -13,7 +12,6 @@ using ScaiControl.Domain.Subscriptions;
 using ScaiControl.Domain.Tenancy;
 using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Tests.Integration;
-using ScaiControl.Web.Auth;
 
 namespace ScaiControl.Tests.MultiNode;
 
@@ -85,10 +83,8 @@ public abstract class TwoNodeTests
             a = new AppNode("node-a", Settings(csA));
             b = new AppNode("node-b", Settings(csB).Concat(NodeBSettings(csA)).ToDictionary(kv => kv.Key, kv => kv.Value));
             await Task.WhenAll(a.StartAsync(), b.StartAsync());
-            var key = DevSigningKey.LoadOrCreate(Path.Combine(dir, "dev-key.pem"));
-            HttpClient Client(AppNode node, string email) => ClientFor(node, key, factory, email);
-            var opsA = Client(a, Api.Ops);
-            var opsB = Client(b, Api.Ops);
+            var opsA = await a.ClientAsync(Path.Combine(dir, "dev-key.pem"), factory, Api.Ops);
+            var opsB = await b.ClientAsync(Path.Combine(dir, "dev-key.pem"), factory, Api.Ops);
 
             var hook = await opsA.PostJson("/api/v1/admin/webhook-subscriptions", new { url = $"{receiverUrl}/hook", topics = new[] { "*" } }, HttpStatusCode.Created);
             Assert.StartsWith("whsec_", hook.Str("secret"), StringComparison.Ordinal);
@@ -211,19 +207,6 @@ public abstract class TwoNodeTests
 
     private static DatabaseProvider ParseProvider(string provider) =>
         Enum.Parse<DatabaseProvider>(provider.Replace("PostgreSQL", "PostgreSql", StringComparison.Ordinal), ignoreCase: true);
-
-    private static HttpClient ClientFor(AppNode node, DevSigningKey key, ScaiDbFactory factory, string email)
-    {
-        User user;
-        using (var db = factory.ForSystemAsync("test").GetAwaiter().GetResult())
-        {
-            user = db.Users.AsNoTracking().Single(u => u.Email == email);
-        }
-
-        var client = new HttpClient { BaseAddress = new Uri(node.BaseUrl), Timeout = TimeSpan.FromSeconds(100) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", key.Issue(user, "scaicontrol-dev", "scaicontrol", TimeSpan.FromHours(1), DateTimeOffset.UtcNow));
-        return client;
-    }
 
     /// <summary>Adds <see cref="BulkTenants"/> Dutch company tenants of the operator's partner, each with a monthly CRM subscription started last month.</summary>
     private static async Task<List<string>> SeedBulkTenantsAsync(ScaiDbFactory factory)
