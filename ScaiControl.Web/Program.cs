@@ -41,6 +41,7 @@ app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();
 app.UseAuthentication();
+app.UseCookieApiWriteRefusal();
 app.UseAuthorization();
 app.UseScaiLogScope();
 app.UsePortalCulture();

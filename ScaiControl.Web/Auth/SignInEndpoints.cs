@@ -40,8 +40,7 @@ public static class SignInEndpoints
             var (locale, zone) = Localization.PortalCulture.ForCountry(country);
             var identity = new ClaimsIdentity(ScaiClaims.For(user, organisation, locale, zone), CookieAuthenticationDefaults.AuthenticationScheme, ScaiClaims.Name, ScaiClaims.Roles);
             await http.SignInAsync(CookieAuthenticationDefaults.AuthenticationScheme, new ClaimsPrincipal(identity));
-            var target = !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/";
-            return Results.LocalRedirect(target);
+            return Results.LocalRedirect(ReturnUrls.LocalOrHome(returnUrl));
         }).ExcludeFromDescription();
 
         app.MapGet("/.well-known/jwks.json", (DevSigningKey key) =>

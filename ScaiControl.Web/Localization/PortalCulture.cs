@@ -84,7 +84,7 @@ public static class PortalCulture
             {
                 Expires = DateTimeOffset.UtcNow.AddYears(1), HttpOnly = true, IsEssential = true, SameSite = SameSiteMode.Lax, Path = "/",
             });
-            var target = !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) ? returnUrl : "/";
+            var target = Auth.ReturnUrls.LocalOrHome(returnUrl);
             return Results.LocalRedirect(target);
         }).ExcludeFromDescription();
 
