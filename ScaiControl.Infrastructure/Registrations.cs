@@ -81,7 +81,7 @@ public static class Registrations
             return o;
         });
         services.AddHttpClient(Webhooks.WebhookDispatcher.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false, PooledConnectionLifetime = TimeSpan.FromMinutes(5), MaxConnectionsPerServer = 32 });
+            .ConfigurePrimaryHttpMessageHandler(sp => Webhooks.WebhookConnector.CreateHandler(sp.GetRequiredService<Webhooks.WebhookOptions>().SsrfProtection));
         services.AddSingleton<Webhooks.WebhookDispatcher>();
         services.AddSingleton<Webhooks.WebhookSubscriptionService>();
         services.TryAddSingleton<Secrets.ISecretStore, Secrets.LocalSecretStore>();
