@@ -21,6 +21,7 @@ builder.Services.AddScaiInfrastructure(builder.Configuration);
 builder.AddScaiJobs();
 builder.AddScaiObservability();
 builder.AddScaiAuth();
+builder.AddScaiHostSecurity();
 // The template designer sends whole templates (up to InvoiceTemplate.MaxBodyLength characters) through the circuit.
 builder.Services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
 builder.Services.AddMudServices();
@@ -37,6 +38,7 @@ builder.Services.AddScaiHealthChecks(builder.Configuration);
 var app = builder.Build();
 await ScaiWebApp.PrepareDatabaseAsync(app);
 
+app.UseScaiHostSecurity();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 app.UseStaticFiles();

@@ -14,6 +14,7 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
     private const string Operator = "ops@scailabs.example";
     private readonly List<string> _pageErrors = [];
     private readonly List<string> _foreignRequests = [];
+    private readonly List<string> _cspViolations = [];
     private PortalApp? _app;
     private IPlaywright? _playwright;
     private IBrowser? _browser;
@@ -56,6 +57,10 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
             if (message.Type == "error")
             {
                 output.WriteLine($"browser console error: {message.Text} ({message.Location})");
+                if (message.Text.Contains("Content Security Policy", StringComparison.Ordinal))
+                {
+                    _cspViolations.Add(message.Text);
+                }
             }
         };
         context.Request += (_, request) =>
@@ -134,6 +139,7 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
 
             Assert.Empty(_foreignRequests);
             Assert.Empty(_pageErrors);
+            Assert.Empty(_cspViolations); // the designer (GrapesJS canvas, preview frame) works under the app's CSP
         }
         catch
         {
