@@ -44,6 +44,7 @@ app.UseStatusCodePages();
 app.UseStaticFiles();
 app.UseAuthentication();
 app.UseCookieApiWriteRefusal();
+app.UseRequestBodyLimits(app.Configuration);
 app.UseAuthorization();
 app.UseScaiLogScope();
 app.UsePortalCulture();

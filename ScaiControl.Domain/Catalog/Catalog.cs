@@ -89,7 +89,7 @@ public sealed class Service
     public void Update(string name, string description, string? parentSlug)
     {
         Name = Guard.Text(name, "name", 200);
-        Description = Guard.OptionalText(description, "description", 2000) ?? string.Empty;
+        Description = Guard.OptionalText(description, "description", 2000, multiline: true) ?? string.Empty;
         ParentSlug = parentSlug is null or "" ? null : Guard.Slug(parentSlug, "parent_slug");
         if (ParentSlug == Slug)
         {

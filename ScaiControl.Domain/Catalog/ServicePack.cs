@@ -120,7 +120,7 @@ public sealed class ServicePack
     public void Update(string name, string description, PackPricing pricing, long? fixedPriceMinor, int? discountBasisPoints, string currency, BillingInterval interval, DateTimeOffset now)
     {
         Name = Guard.Text(name, "name", 200);
-        Description = Guard.OptionalText(description, "description", 2000) ?? string.Empty;
+        Description = Guard.OptionalText(description, "description", 2000, multiline: true) ?? string.Empty;
         Currency = Currencies.Require(currency);
         switch (pricing)
         {

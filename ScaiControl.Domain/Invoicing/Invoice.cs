@@ -152,7 +152,7 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
             ReferencedInvoiceId = original.Id,
             ReferencedInvoiceNumber = original.Number,
             ReferencedInvoiceIssueDate = original.IssueDate,
-            CreditReason = Guard.Text(reason, "reason", 500),
+            CreditReason = Guard.Text(reason, "reason", 500, multiline: true),
         };
         var credited = new Dictionary<string, long>(alreadyCredited);
         long Left(InvoiceLine line) => line.NetAmountMinor - credited.GetValueOrDefault(line.Id);

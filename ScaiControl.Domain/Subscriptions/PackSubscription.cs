@@ -105,7 +105,7 @@ public sealed class PackSubscription : AggregateRoot, ITenantOwned
     public void ScheduleCancellation(IReadOnlyList<Subscription> children, DateTimeOffset now, string? reason)
     {
         Ensure(SubscriptionAction.ScheduleCancellation, children);
-        var kept = Guard.OptionalText(reason, "reason", 500);
+        var kept = Guard.OptionalText(reason, "reason", 500, multiline: true);
         CancellationReason = kept;
         Move(SubscriptionAction.ScheduleCancellation, children, now, kept);
     }
@@ -124,7 +124,7 @@ public sealed class PackSubscription : AggregateRoot, ITenantOwned
     public void Cancel(IReadOnlyList<Subscription> children, DateTimeOffset now, string? reason)
     {
         Ensure(SubscriptionAction.Cancel, children);
-        CancellationReason = Guard.OptionalText(reason, "reason", 500) ?? CancellationReason;
+        CancellationReason = Guard.OptionalText(reason, "reason", 500, multiline: true) ?? CancellationReason;
         CancelledAt = now;
         Move(SubscriptionAction.Cancel, children, now, CancellationReason);
     }
@@ -134,7 +134,7 @@ public sealed class PackSubscription : AggregateRoot, ITenantOwned
     public void Suspend(IReadOnlyList<Subscription> children, DateTimeOffset now, string? reason)
     {
         Ensure(SubscriptionAction.Suspend, children);
-        Move(SubscriptionAction.Suspend, children, now, Guard.OptionalText(reason, "reason", 500));
+        Move(SubscriptionAction.Suspend, children, now, Guard.OptionalText(reason, "reason", 500, multiline: true));
     }
 
     /// <summary>suspended → active, with every child (operator action).</summary>

@@ -147,7 +147,7 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
     public void ScheduleCancellation(DateTimeOffset now, string? reason)
     {
         Ensure(SubscriptionAction.ScheduleCancellation);
-        CancellationReason = Guard.OptionalText(reason, "reason", 500);
+        CancellationReason = Guard.OptionalText(reason, "reason", 500, multiline: true);
         if (Status is SubscriptionStatus.Active or SubscriptionStatus.PastDue && now >= BillingAnchor)
         {
             var (start, end) = PeriodContaining(now);
@@ -169,7 +169,7 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
     public void Cancel(DateTimeOffset now, string? reason)
     {
         Ensure(SubscriptionAction.Cancel);
-        CancellationReason = Guard.OptionalText(reason, "reason", 500) ?? CancellationReason;
+        CancellationReason = Guard.OptionalText(reason, "reason", 500, multiline: true) ?? CancellationReason;
         CancelledAt = now;
         Move(SubscriptionAction.Cancel, now, ("reason", CancellationReason));
     }
@@ -179,7 +179,7 @@ public sealed partial class Subscription : AggregateRoot, ITenantOwned
 
     /// <summary>→ suspended (operator action or dunning).</summary>
     public void Suspend(DateTimeOffset now, string? reason) =>
-        Move(SubscriptionAction.Suspend, now, ("reason", Guard.OptionalText(reason, "reason", 500)));
+        Move(SubscriptionAction.Suspend, now, ("reason", Guard.OptionalText(reason, "reason", 500, multiline: true)));
 
     /// <summary>suspended → active.</summary>
     public void Unsuspend(DateTimeOffset now) => Move(SubscriptionAction.Unsuspend, now);

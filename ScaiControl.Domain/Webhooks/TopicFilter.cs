@@ -13,14 +13,23 @@ public sealed class TopicFilter
 
     private TopicFilter(string[] patterns) => _patterns = patterns;
 
+    /// <summary>The most patterns one subscriber may list (there are fewer topics than that).</summary>
+    public const int MaxPatterns = 100;
+
     /// <summary>The patterns, normalised and sorted.</summary>
     public IReadOnlyList<string> Patterns => _patterns;
 
     /// <summary>Validates and normalises patterns.</summary>
-    /// <exception cref="DomainValidationException">Empty list, or a topic/wildcard matching no known topic (field "topics").</exception>
+    /// <exception cref="DomainValidationException">Empty list, more than <see cref="MaxPatterns"/> entries, or a topic/wildcard matching no known topic (field "topics").</exception>
     public static TopicFilter Parse(IEnumerable<string?>? patterns)
     {
-        var list = (patterns ?? []).Select(p => p?.Trim() ?? string.Empty).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+        var given = (patterns ?? []).Take(MaxPatterns + 1).ToArray();
+        if (given.Length > MaxPatterns)
+        {
+            throw new DomainValidationException("topics", $"Give at most {MaxPatterns} topics; a wildcard such as subscription.* or * covers many.");
+        }
+
+        var list = given.Select(p => p?.Trim() ?? string.Empty).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
         if (list.Length == 0)
         {
             throw new DomainValidationException("topics", "Give at least one topic, a wildcard such as subscription.*, or *.");

@@ -351,6 +351,8 @@ public sealed partial class WebhookSubscriptionService(ScaiDbFactory factory, We
         {
             throw new DomainValidationException("description", "description holds at most 500 characters.");
         }
+
+        Guard.Characters(description, "description");
     }
 
     private static void Require(Actor actor)

@@ -18,7 +18,7 @@ public static class TemplateEndpoints
     /// <summary>Maps the template endpoints under <paramref name="api"/> (the /api/v1 group).</summary>
     public static void MapTemplateApi(this RouteGroupBuilder api)
     {
-        var templates = api.MapGroup("/admin/templates").WithTags("Templates").RequireAuthorization(Permissions.TemplatesWrite);
+        var templates = api.MapGroup("/admin/templates").WithTags("Templates").RequireAuthorization(Permissions.TemplatesWrite).WithRequestBodyLimit(RequestBodyLimits.TemplateLimit);
         templates.MapGet("/", ListTemplates).WithName("ListTemplates")
             .WithSummary("List template versions, newest first (filters: name, document_type, language, partner_id — \"platform\" for the defaults —, status)")
             .ProducesProblem(StatusCodes.Status422UnprocessableEntity);

@@ -54,4 +54,32 @@ public sealed class GuardTests
             Assert.Equal("slug", Assert.Throws<DomainValidationException>(() => Guard.Slug(slug, "slug")).Field);
         }
     }
+
+    [Theory]
+    [InlineData("Acme\r\nBcc: x", false)]
+    [InlineData("Acme\tB.V.", false)]
+    [InlineData("\u202Eevil", false)]
+    [InlineData("a\u202Ab", false)]
+    [InlineData("a\u2066b\u2069", false)]
+    [InlineData("a\u0085b", false)]
+    [InlineData("Ærø Ålesund — «café» 株式会社 شركة", true)]
+    public void Text_RefusesControlAndBidiCharacters_InSingleLineFields(string value, bool valid)
+    {
+        if (valid)
+        {
+            Assert.Equal(value, Guard.Text(value, "name", 200));
+        }
+        else
+        {
+            Assert.Equal("name", Assert.Throws<DomainValidationException>(() => Guard.Text(value, "name", 200)).Field);
+        }
+    }
+
+    [Fact]
+    public void MultilineText_KeepsLineBreaks_ButNotBidiControls()
+    {
+        Assert.Equal("line one\nline two", Guard.Text("line one\nline two", "reason", 500, multiline: true));
+        Assert.Throws<DomainValidationException>(() => Guard.Text("line one\n\u202Eowt enil", "reason", 500, multiline: true));
+        Assert.Throws<DomainValidationException>(() => Guard.Text("bell\u0007", "reason", 500, multiline: true));
+    }
 }
