@@ -44,6 +44,7 @@ app.UseAuthentication();
 app.UseAuthorization();
 app.UseScaiLogScope();
 app.UsePortalCulture();
+app.UseRateLimitHeaders();
 app.UseRateLimiter();
 app.UseIdempotency();
 app.UseAntiforgery();
