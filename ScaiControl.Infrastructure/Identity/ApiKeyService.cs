@@ -95,7 +95,10 @@ public sealed class ApiKeyService(ScaiDbFactory factory, TimeProvider clock)
         else
         {
             Guard.Text(request.ServiceAppId, "service_app_id", 100);
-            partnerId = actor.PartnerId ?? throw new DomainValidationException("service_app_id", "Service keys are created by a partner's or the operator's users.");
+            // A service's key belongs to the creator's partner; for the system actor (the CLI) the operator's partner.
+            partnerId = actor.PartnerId
+                ?? await db.Partners.Where(p => p.IsOperator).Select(p => p.Id).FirstOrDefaultAsync(ct)
+                ?? throw new DomainValidationException("service_app_id", "There is no operator partner to own a service key.");
         }
 
         var scopes = CheckScopes(actor, request.Scopes, tenantId is not null);

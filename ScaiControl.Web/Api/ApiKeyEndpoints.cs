@@ -8,7 +8,8 @@ namespace ScaiControl.Web.Api;
 
 /// <summary>
 /// A service API key as the API shows it: never the secret (only on create and rotate) nor its hash. Status is
-/// "active", "rotating" (replaced, still valid until overlap_until), "revoked" or "expired" at the time of the call.
+/// "active", "rotating" (replaced, still valid until overlap_until), "rotated" (replaced, overlap over), "revoked" or
+/// "expired" at the time of the call.
 /// </summary>
 public sealed record ApiKeyDto(
     string Id, string Name, string Prefix, string Environment, IReadOnlyList<string> Scopes, string PartnerId, string? TenantId, string? ServiceAppId,
@@ -20,11 +21,11 @@ public sealed record ApiKeyDto(
         k.Id, k.Name, k.Prefix, k.Environment == ApiKeyEnvironment.Live ? "live" : "test", k.ScopeList, k.PartnerId, k.TenantId, k.ServiceAppId,
         StatusOf(k, now), k.CreatedBy, k.CreatedAt, k.ExpiresAt, k.LastUsedAt, k.LastUsedIp, k.RevokedAt, k.ReplacedBy, k.RotatedFrom, k.OverlapUntil);
 
-    /// <summary>"revoked", "expired", "rotating" or "active".</summary>
+    /// <summary>"revoked", "rotating", "rotated", "expired" or "active".</summary>
     public static string StatusOf(ApiKey k, DateTimeOffset now) =>
         k.RevokedAt is not null ? "revoked"
+        : k.ReplacedBy is not null ? (k.IsUsableAt(now) ? "rotating" : "rotated")
         : !k.IsUsableAt(now) ? "expired"
-        : k.ReplacedBy is not null ? "rotating"
         : "active";
 }
 
