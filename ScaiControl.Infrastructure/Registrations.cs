@@ -71,6 +71,7 @@ public static class Registrations
         services.AddSingleton<Dashboard.OperatorDashboardService>();
         services.AddSingleton<Dashboard.TenantOverviewService>();
         services.AddSingleton<TenancyService>();
+        services.AddSingleton<Identity.ApiKeyService>();
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton(sp =>
         {
@@ -84,10 +85,33 @@ public static class Registrations
             .ConfigurePrimaryHttpMessageHandler(sp => Webhooks.WebhookConnector.CreateHandler(sp.GetRequiredService<Webhooks.WebhookOptions>().SsrfProtection));
         services.AddSingleton<Webhooks.WebhookDispatcher>();
         services.AddSingleton<Webhooks.WebhookSubscriptionService>();
-        services.TryAddSingleton<Secrets.ISecretStore, Secrets.LocalSecretStore>();
+        AddSecretStore(services, configuration);
         services.AddScoped<ActorContext>();
         services.AddScoped<IActorContext>(sp => sp.GetRequiredService<ActorContext>());
         return services;
+    }
+
+    /// <summary>
+    /// The secret store: ScaiVault when Vault:Address is set, else the local table encrypted with a key ring in
+    /// Secrets:KeyDirectory (default &lt;DataDirectory&gt;/secret-keys). See docs/secrets.md.
+    /// </summary>
+    private static void AddSecretStore(IServiceCollection services, IConfiguration configuration)
+    {
+        var vault = configuration.GetSection("Vault").Get<Secrets.VaultOptions>() ?? new Secrets.VaultOptions();
+        services.AddSingleton(vault);
+        if (vault.Enabled)
+        {
+            services.AddHttpClient(Secrets.ScaiVaultSecretStore.HttpClientName, c => c.Timeout = Timeout.InfiniteTimeSpan);
+            services.TryAddSingleton<Secrets.ISecretStore>(sp => new Secrets.ScaiVaultSecretStore(
+                sp.GetRequiredService<IHttpClientFactory>().CreateClient(Secrets.ScaiVaultSecretStore.HttpClientName), vault,
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<Microsoft.Extensions.Logging.ILogger<Secrets.ScaiVaultSecretStore>>()));
+            return;
+        }
+
+        services.TryAddSingleton(_ => new Secrets.LocalSecretProtector(configuration["Secrets:KeyDirectory"] is { Length: > 0 } dir
+            ? Path.GetFullPath(dir)
+            : Path.Combine(DataDirectory.Resolve(configuration), "secret-keys")));
+        services.TryAddSingleton<Secrets.ISecretStore, Secrets.LocalSecretStore>();
     }
 
     /// <summary>Reads Database:Provider and the matching connection string.</summary>

@@ -48,6 +48,7 @@ app.UseRequestBodyLimits(app.Configuration);
 app.UseAuthorization();
 app.UseScaiLogScope();
 app.UsePortalCulture();
+app.UseRateLimitHeaders();
 app.UseRateLimiter();
 app.UseIdempotency();
 app.UseAntiforgery();

@@ -15,6 +15,15 @@ public static class Roles
     /// <summary>A tenant's administrator: subscribes, sees its invoices, edits its billing profile.</summary>
     public const string TenantAdmin = "tenant_admin";
 
+    /// <summary>Platform operator staff: run billing, manage catalog, tenants, subscriptions and invoices of every partner, without the super_admin bypass.</summary>
+    public const string Operator = "operator";
+
+    /// <summary>Reads catalog, subscriptions, invoices and billing profiles; changes nothing.</summary>
+    public const string BillingViewer = "billing_viewer";
+
+    /// <summary>A registered service calling the registry and usage endpoints (service API keys, client-credentials tokens).</summary>
+    public const string Service = "service";
+
     private static readonly Dictionary<string, string[]> Grants = new(StringComparer.Ordinal)
     {
         [SuperAdmin] = Permissions.All.ToArray(),
@@ -22,14 +31,41 @@ public static class Roles
         [
             Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
             Permissions.InvoicesWrite, Permissions.TenantsRead, Permissions.TenantsWrite, Permissions.BillingProfileRead,
-            Permissions.BillingProfileWrite, Permissions.WebhooksWrite,
+            Permissions.BillingProfileWrite, Permissions.WebhooksWrite, Permissions.UsersRead, Permissions.UsersWrite,
         ],
         [TenantAdmin] =
         [
             Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
             Permissions.BillingProfileRead, Permissions.BillingProfileWrite,
         ],
+        [Operator] =
+        [
+            Permissions.CatalogRead, Permissions.CatalogWrite, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
+            Permissions.InvoicesWrite, Permissions.BillingRun, Permissions.BillingProfileRead, Permissions.BillingProfileWrite, Permissions.TenantsRead,
+            Permissions.TenantsWrite, Permissions.PartnersRead, Permissions.WebhooksWrite, Permissions.UsersRead, Permissions.UsersWrite,
+        ],
+        [BillingViewer] = [Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.InvoicesRead, Permissions.BillingProfileRead],
+        [Service] = [Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.TenantsRead],
     };
+
+    private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
+    {
+        [SuperAdmin] = "The operator: every permission, across tenants through the audited operator path.",
+        [Operator] = "Platform operator staff: billing runs, catalog, tenants, subscriptions and invoices, without the super_admin bypass.",
+        [PartnerAdmin] = "A reseller partner's administrator: its own tenants, invoices, webhooks and users.",
+        [TenantAdmin] = "A tenant's administrator: subscribes, sees its invoices, edits its billing profile.",
+        [BillingViewer] = "Reads catalog, subscriptions, invoices and billing profiles; changes nothing.",
+        [Service] = "A registered service calling the registry and usage endpoints.",
+    };
+
+    /// <summary>The built-in role names, most powerful first (seeded into the roles table).</summary>
+    public static IReadOnlyList<string> BuiltIn { get; } = [SuperAdmin, Operator, PartnerAdmin, TenantAdmin, BillingViewer, Service];
+
+    /// <summary>A one-line description of a built-in role; empty for an unknown role.</summary>
+    public static string DescriptionOf(string role) => Descriptions.GetValueOrDefault(role, "");
+
+    /// <summary>True for a role ScaiControl defines in code.</summary>
+    public static bool IsBuiltIn(string role) => Grants.ContainsKey(role);
 
     /// <summary>The scopes a role grants; none for an unknown role.</summary>
     public static IReadOnlyList<string> ScopesOf(string role) => Grants.TryGetValue(role, out var s) ? s : [];
@@ -58,10 +94,17 @@ public static class Permissions
     /// <summary>Webhook subscribers of the actor's own partner (the operator: all): create, edit, rotate, test, replay.</summary>
     public const string WebhooksWrite = "webhooks:write";
 
+    /// <summary>Users, groups, role assignments and effective permissions of the actor's own partner (the operator: all).</summary>
+    public const string UsersRead = "users:read";
+
+    /// <summary>Assign and remove local roles, run the identity sync (the sync: the operator only).</summary>
+    public const string UsersWrite = "users:write";
+
     /// <summary>Every permission.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         CatalogRead, CatalogWrite, SubscriptionsRead, SubscriptionsWrite, InvoicesRead, InvoicesWrite, BillingRun,
         BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite, TemplatesWrite, WebhooksWrite,
+        UsersRead, UsersWrite,
     ];
 }

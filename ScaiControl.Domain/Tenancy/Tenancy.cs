@@ -78,9 +78,103 @@ public sealed class User
     public string Roles { get; private set; } = default!;
     public DateTimeOffset CreatedAt { get; private set; }
 
+    /// <summary>ScaiKey's subject ("sub") for a user reflected from ScaiKey; unique when set; null for a local-only user.</summary>
+    public string? ExternalId { get; private set; }
+
+    /// <summary>Active, or deactivated (gone from ScaiKey or switched off); a deactivated user is never deleted (its audit trail stays).</summary>
+    public UserStatus Status { get; private set; } = UserStatus.Active;
+
+    /// <summary>Where the row comes from: created here, or reflected from ScaiKey by the identity sync or a sign-in.</summary>
+    public UserSource Source { get; private set; } = UserSource.Local;
+
+    /// <summary>The last successful sign-in (UTC), null before the first.</summary>
+    public DateTimeOffset? LastSignInAt { get; private set; }
+
+    /// <summary>The last change to the row's identity fields (UTC); the creation time until then.</summary>
+    public DateTimeOffset? UpdatedAt { get; private set; }
+
+    /// <summary>True unless deactivated.</summary>
+    public bool IsActive => Status == UserStatus.Active;
+
+    /// <summary>
+    /// Creates a user reflected from ScaiKey (identity sync or first sign-in): <paramref name="externalId"/> is ScaiKey's
+    /// subject, <paramref name="roles"/> the roles ScaiKey gives the user (local role assignments live apart, in role_assignments).
+    /// </summary>
+    public static User FromScaiKey(string externalId, string email, string displayName, string partnerId, string? tenantId, IEnumerable<string> roles, DateTimeOffset now)
+    {
+        var user = new User(email, displayName, partnerId, tenantId, roles, now)
+        {
+            ExternalId = Guard.Text(externalId, "external_id", 200),
+            Source = UserSource.ScaiKey,
+            UpdatedAt = now,
+        };
+        return user;
+    }
+
+    /// <summary>
+    /// Applies ScaiKey's current view of the user (e-mail, name, tenancy, ScaiKey roles) and reactivates it when it was
+    /// deactivated. Returns true when anything changed. Never touches local role assignments.
+    /// </summary>
+    public bool ApplyScaiKey(string externalId, string email, string displayName, string partnerId, string? tenantId, IEnumerable<string> roles, DateTimeOffset now)
+    {
+        var newEmail = Guard.Email(email, "email");
+        var newName = Guard.Text(displayName, "display_name", 200);
+        var newExternal = Guard.Text(externalId, "external_id", 200);
+        var newRoles = string.Join(' ', roles.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal));
+        var changed = newEmail != Email || newName != DisplayName || partnerId != PartnerId || tenantId != TenantId
+            || newRoles != string.Join(' ', RoleList.Order(StringComparer.Ordinal)) || newExternal != ExternalId
+            || Status != UserStatus.Active || Source != UserSource.ScaiKey;
+        if (!changed)
+        {
+            return false;
+        }
+
+        (Email, DisplayName, PartnerId, TenantId, Roles, ExternalId) = (newEmail, newName, partnerId, tenantId, newRoles, newExternal);
+        Status = UserStatus.Active;
+        Source = UserSource.ScaiKey;
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>Deactivates the user (gone from ScaiKey, or switched off); returns false when it already was.</summary>
+    public bool Deactivate(DateTimeOffset now)
+    {
+        if (Status == UserStatus.Deactivated)
+        {
+            return false;
+        }
+
+        Status = UserStatus.Deactivated;
+        UpdatedAt = now;
+        return true;
+    }
+
+    /// <summary>Records a successful sign-in at <paramref name="now"/>.</summary>
+    public void RecordSignIn(DateTimeOffset now) => LastSignInAt = now;
+
     /// <summary>The role names as a list.</summary>
     public IReadOnlyList<string> RoleList => Roles.Split(' ', StringSplitOptions.RemoveEmptyEntries);
 
     /// <summary>The scopes the user's roles grant (see <see cref="Tenancy.Roles.ScopesOf"/>).</summary>
     public IReadOnlyList<string> Scopes => RoleList.SelectMany(Tenancy.Roles.ScopesOf).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray();
+}
+
+/// <summary>Whether a user (or group) may act: active, or deactivated (never deleted).</summary>
+public enum UserStatus
+{
+    /// <summary>May sign in and act.</summary>
+    Active,
+
+    /// <summary>Switched off or gone from ScaiKey; kept for its audit trail.</summary>
+    Deactivated,
+}
+
+/// <summary>Where a user row comes from.</summary>
+public enum UserSource
+{
+    /// <summary>Created in ScaiControl (demo seed, development sign-in, CLI).</summary>
+    Local,
+
+    /// <summary>Reflected from ScaiKey (identity sync or sign-in); ScaiKey owns its identity fields.</summary>
+    ScaiKey,
 }

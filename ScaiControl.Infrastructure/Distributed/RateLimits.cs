@@ -10,29 +10,51 @@ namespace ScaiControl.Infrastructure.Distributed;
 /// </summary>
 public sealed class RateLimitOptions
 {
-    /// <summary>Requests allowed per window and partition (default 1200; 0 = no limit).</summary>
+    /// <summary>Requests allowed per window for each tenant (each user without a tenant) on the default tier (default 1200; 0 = no limit at all).</summary>
     public int PermitLimit { get; set; } = 1200;
 
     /// <summary>The fixed window (default one minute).</summary>
     public TimeSpan Window { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Per-tier tenant limits (tier name → requests per window), the tier taken from the caller's <see cref="TierClaim"/>; an unknown or missing tier gets <see cref="PermitLimit"/>.</summary>
+    public Dictionary<string, int> Tiers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>The claim naming the caller's plan tier (spec 003: the org context carries "tier").</summary>
+    public string TierClaim { get; set; } = "tier";
+
+    /// <summary>Requests per window for each API key, on top of its tenant's limit (default 600; 0 = none of its own).</summary>
+    public int KeyPermitLimit { get; set; } = 600;
+
+    /// <summary>Requests per window for the whole API across all callers, on top of every other limit (default 0 = none).</summary>
+    public int GlobalPermitLimit { get; set; }
+
+    /// <summary>Usage ingestion's own budget per tenant (requests per window, default 6000), counted apart from the rest of the API.</summary>
+    public int UsagePermitLimit { get; set; } = 6000;
+
+    /// <summary>The paths that count against <see cref="UsagePermitLimit"/> (default /api/v1/usage).</summary>
+    public string UsagePathPrefix { get; set; } = "/api/v1/usage";
+
+    /// <summary>The tenant limit for <paramref name="tier"/>.</summary>
+    public int LimitForTier(string? tier) => tier is not null && Tiers.TryGetValue(tier, out var limit) ? limit : PermitLimit;
 }
 
-/// <summary>The counters behind the API rate limit: one limiter per partition (tenant), per node or shared by all nodes.</summary>
+/// <summary>The counters behind the API rate limits: one limiter per partition, per node or shared by all nodes.</summary>
 public interface IRateLimitCounters
 {
-    /// <summary>The limiter partition for <paramref name="partitionKey"/> (e.g. "tenant:ten_…").</summary>
-    RateLimitPartition<string> For(string partitionKey);
+    /// <summary>The limiter partition for <paramref name="partitionKey"/> (e.g. "tenant:ten_…") allowing <paramref name="permitLimit"/> per window.</summary>
+    RateLimitPartition<string> For(string partitionKey, int permitLimit);
 }
 
 /// <summary>Counters in this process (no Redis): a limit per node.</summary>
 public sealed class LocalRateLimitCounters(RateLimitOptions options) : IRateLimitCounters
 {
     /// <inheritdoc/>
-    public RateLimitPartition<string> For(string partitionKey) => RateLimitPartition.GetFixedWindowLimiter(partitionKey, _ => Local(options));
+    public RateLimitPartition<string> For(string partitionKey, int permitLimit) =>
+        RateLimitPartition.GetFixedWindowLimiter(partitionKey + "#" + permitLimit, _ => Local(options, permitLimit));
 
-    /// <summary>The in-process fixed window of <paramref name="options"/> (no queue: over the limit is refused at once).</summary>
-    public static FixedWindowRateLimiterOptions Local(RateLimitOptions options) =>
-        new() { PermitLimit = options.PermitLimit, Window = options.Window, QueueLimit = 0, AutoReplenishment = true };
+    /// <summary>The in-process fixed window of <paramref name="options"/> with <paramref name="permitLimit"/> (no queue: over the limit is refused at once).</summary>
+    public static FixedWindowRateLimiterOptions Local(RateLimitOptions options, int permitLimit) =>
+        new() { PermitLimit = permitLimit, Window = options.Window, QueueLimit = 0, AutoReplenishment = true };
 }
 
 /// <summary>
@@ -42,14 +64,14 @@ public sealed class LocalRateLimitCounters(RateLimitOptions options) : IRateLimi
 public sealed class RedisRateLimitCounters(SharedRedis redis, RateLimitOptions options, ILogger<RedisRateLimitCounters> logger) : IRateLimitCounters
 {
     /// <inheritdoc/>
-    public RateLimitPartition<string> For(string partitionKey) => RateLimitPartition.Get(partitionKey, key => new FallbackRateLimiter(
-        new RedisFixedWindowRateLimiter<string>(redis.Options.KeyPrefix + "ratelimit:" + key, new RedisFixedWindowRateLimiterOptions
+    public RateLimitPartition<string> For(string partitionKey, int permitLimit) => RateLimitPartition.Get(partitionKey + "#" + permitLimit, _ => new FallbackRateLimiter(
+        new RedisFixedWindowRateLimiter<string>(redis.Options.KeyPrefix + "ratelimit:" + partitionKey, new RedisFixedWindowRateLimiterOptions
         {
             ConnectionMultiplexerFactory = () => redis.Multiplexer,
-            PermitLimit = options.PermitLimit,
+            PermitLimit = permitLimit,
             Window = options.Window,
         }),
-        new FixedWindowRateLimiter(LocalRateLimitCounters.Local(options)),
+        new FixedWindowRateLimiter(LocalRateLimitCounters.Local(options, permitLimit)),
         logger));
 }
 

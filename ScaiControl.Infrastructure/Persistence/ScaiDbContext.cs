@@ -5,6 +5,7 @@ using ScaiControl.Domain.Billing;
 using ScaiControl.Domain.Catalog;
 using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Events;
+using ScaiControl.Domain.Identity;
 using ScaiControl.Domain.Invoicing;
 using ScaiControl.Domain.Subscriptions;
 using ScaiControl.Domain.Templates;
@@ -52,6 +53,12 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<ServicePackItem> ServicePackItems => Set<ServicePackItem>();
     public DbSet<PackSubscription> PackSubscriptions => Set<PackSubscription>();
     public DbSet<SubscriptionCharge> SubscriptionCharges => Set<SubscriptionCharge>();
+    public DbSet<Group> Groups => Set<Group>();
+    public DbSet<UserGroup> UserGroups => Set<UserGroup>();
+    public DbSet<Role> Roles => Set<Role>();
+    public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
+    public DbSet<IdentitySyncRun> IdentitySyncRuns => Set<IdentitySyncRun>();
+    public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
 
     /// <summary>True when <paramref name="partnerId"/>/<paramref name="tenantId"/> lie inside this context's scope (used on save).</summary>
     public bool InScope(string partnerId, string? tenantId) =>
@@ -76,7 +83,16 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
         modelBuilder.Entity<Partner>().HasQueryFilter(p => _crossTenant || (_partnerId != null && p.Id == _partnerId));
         modelBuilder.Entity<ScaiControl.Domain.Webhooks.WebhookSubscription>().HasQueryFilter(w => _crossTenant || (_partnerId != null && _tenantId == null && w.PartnerId == _partnerId));
         modelBuilder.Entity<User>().HasQueryFilter(u => _crossTenant || (_tenantId != null ? u.TenantId == _tenantId : _partnerId != null && u.PartnerId == _partnerId));
+
+        // Identity rows reflected from ScaiKey and service API keys: filtered like users (a tenant sees its own, a partner its own partner's).
+        modelBuilder.Entity<Group>().HasQueryFilter(g => _crossTenant || (_tenantId != null ? g.TenantId == _tenantId : _partnerId != null && g.PartnerId == _partnerId));
+        modelBuilder.Entity<RoleAssignment>().HasQueryFilter(r => _crossTenant || (_tenantId != null ? r.TenantId == _tenantId : _partnerId != null && r.PartnerId == _partnerId));
+        modelBuilder.Entity<ApiKey>().HasQueryFilter(k => _crossTenant || (_tenantId != null ? k.TenantId == _tenantId : _partnerId != null && k.PartnerId == _partnerId));
     }
+
+    /// <summary>role_assignments names exactly one subject, a user or a group (the provider's identifier quote in <paramref name="q"/>).</summary>
+    private protected static void RoleAssignmentSubjectCheck(ModelBuilder modelBuilder, char q) =>
+        modelBuilder.Entity<RoleAssignment>().ToTable(t => t.HasCheckConstraint("CK_role_assignments_one_subject", $"({q}UserId{q} IS NULL) <> ({q}GroupId{q} IS NULL)"));
 
     private void FilterTenantOwned<T>(ModelBuilder modelBuilder)
         where T : class, ITenantOwned
@@ -94,10 +110,25 @@ public sealed class SqliteScaiDbContext(DbContextOptions options, DataScope scop
     {
         configurationBuilder.Properties<DateTimeOffset>().HaveConversion<UtcIsoTextConverter>().HaveMaxLength(33);
     }
+
+    /// <inheritdoc/>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        RoleAssignmentSubjectCheck(modelBuilder, '"');
+    }
 }
 
 /// <summary>The PostgreSQL flavour (production). DateTimeOffset maps to timestamptz (UTC).</summary>
-public sealed class PostgresScaiDbContext(DbContextOptions options, DataScope scope) : ScaiDbContext(options, scope);
+public sealed class PostgresScaiDbContext(DbContextOptions options, DataScope scope) : ScaiDbContext(options, scope)
+{
+    /// <inheritdoc/>
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        base.OnModelCreating(modelBuilder);
+        RoleAssignmentSubjectCheck(modelBuilder, '"');
+    }
+}
 
 /// <summary>
 /// The MariaDB flavour (single server or Galera; Pomelo). utf8mb4 with the binary collation, so strings compare and
@@ -135,6 +166,7 @@ public sealed class MariaDbScaiDbContext : ScaiDbContext
     {
         modelBuilder.HasCharSet("utf8mb4").UseCollation("utf8mb4_bin");
         base.OnModelCreating(modelBuilder);
+        RoleAssignmentSubjectCheck(modelBuilder, '`');
     }
 }
 

@@ -332,7 +332,7 @@ public sealed class WebhookDispatcher(ScaiDbFactory factory, IHttpClientFactory 
             {
                 signingSecrets.Add(await cache.GetOrCreateAsync("secret:" + path, c => secrets.ReadAsync(path, c), SecretCacheFor, sensitive: true, ct));
             }
-            catch (KeyNotFoundException ex)
+            catch (Exception ex) when (ex is KeyNotFoundException or Secrets.SecretStoreUnavailableException)
             {
                 return WebhookSendResult.NotSent("Signing secret unavailable: " + ex.Message);
             }

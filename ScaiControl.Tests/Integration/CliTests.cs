@@ -53,6 +53,40 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task ApiKeys_CreateListRotateRevoke_PrintTheSecretOnce()
+    {
+        await Run("seed-demo");
+        var (code, output, _) = await Run("api-keys", "create", "--name", "crm sync", "--scope", "catalog:read", "--scope", "tenants:read", "--service", "scaicrm");
+        Assert.Equal(0, code);
+        var id = System.Text.RegularExpressions.Regex.Match(output, @"Created (key_\w+)").Groups[1].Value;
+        var secret = output.Split('\n', StringSplitOptions.TrimEntries).Single(l => l.StartsWith("sck_live_", StringComparison.Ordinal));
+        Assert.Matches("^sck_live_[0-9a-f]{48}$", secret);
+
+        (code, output, _) = await Run("api-keys", "list");
+        Assert.Equal(0, code);
+        Assert.Contains($"{id}\t{secret[..15]}…\tscaicrm\tactive\tcatalog:read tenants:read\tnever used", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(secret, output, StringComparison.Ordinal);
+
+        (code, output, _) = await Run("api-keys", "rotate", id, "--overlap-minutes", "0");
+        Assert.Equal(0, code);
+        Assert.Contains($"Rotated {id} to key_", output, StringComparison.Ordinal);
+        var (_, listed, _) = await Run("api-keys", "list");
+        Assert.Contains($"{id}\t{secret[..15]}…\tscaicrm\trotated", listed, StringComparison.Ordinal);
+
+        var successor = System.Text.RegularExpressions.Regex.Match(output, @"to (key_\w+)").Groups[1].Value;
+        (code, output, _) = await Run("api-keys", "revoke", successor);
+        Assert.Equal(0, code);
+        Assert.Contains($"Revoked {successor}", output, StringComparison.Ordinal);
+
+        var (bad, _, error) = await Run("api-keys", "create", "--name", "x", "--scope", "root:all", "--service", "scaicrm");
+        Assert.Equal(1, bad);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        (bad, _, error) = await Run("api-keys", "revoke", "key_doesnotexist");
+        Assert.Equal(1, bad);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task JobsRunReaper_RunsAtTheGivenClock_AndRefusesABadOne()
     {
         await Run("seed-demo");

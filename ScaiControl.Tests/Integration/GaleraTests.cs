@@ -19,7 +19,8 @@ public sealed class GaleraNode1App(string database) : MariaDbApp
 
     protected override string ServerVariable => "SCAI_TEST_GALERA1";
 
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings => [new("Jobs:Enabled", "false"), new("Webhooks:DispatcherEnabled", "false")];
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+        [new("Jobs:Enabled", "false"), new("Webhooks:DispatcherEnabled", "false"), new("Secrets:KeyDirectory", GaleraPair.SecretKeyDirectory(database))];
 }
 
 /// <summary>The app on Galera node 2 (SCAI_TEST_GALERA2), on the same database: it neither migrates (one node does) nor seeds.</summary>
@@ -32,7 +33,8 @@ public sealed class GaleraNode2App(string database) : MariaDbApp
     protected override bool OwnsDatabase => false;
 
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
-        [new("Jobs:Enabled", "false"), new("Webhooks:DispatcherEnabled", "false"), new("Database:MigrateOnStart", "false"), new("Demo:SeedOnFirstRun", "false")];
+        [new("Jobs:Enabled", "false"), new("Webhooks:DispatcherEnabled", "false"), new("Database:MigrateOnStart", "false"), new("Demo:SeedOnFirstRun", "false"),
+         new("Secrets:KeyDirectory", GaleraPair.SecretKeyDirectory(database))];
 }
 
 /// <summary>Two app hosts, one per Galera node, on one database (node 1 starts first and migrates; node 2 joins).</summary>
@@ -46,6 +48,9 @@ public sealed class GaleraPair : IAsyncLifetime
 
     /// <summary>The app on node 1 (0) or node 2 (1).</summary>
     public ScaiAppFactory Node(int i) => i % 2 == 0 ? Node1 : Node2;
+
+    /// <summary>The local secret store's key ring both nodes share (as the nodes of one deployment must).</summary>
+    public static string SecretKeyDirectory(string database) => Path.Combine(Path.GetTempPath(), "scai-secret-keys-" + database);
 
     public async Task InitializeAsync()
     {

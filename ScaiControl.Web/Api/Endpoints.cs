@@ -85,6 +85,7 @@ public static class Endpoints
         api.MapLifecycleApi();
         api.MapPackApi();
         api.MapWebhookApi();
+        api.MapApiKeyApi();
         api.MapDashboardApi();
     }
 

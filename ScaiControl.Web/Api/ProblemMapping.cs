@@ -54,6 +54,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         DbUpdateConcurrencyException => Problem(409, "Conflict", "The resource was changed at the same time; reload and try again."),
         PdfRendererUnavailableException p => Problem(503, "PDF renderer unavailable", p.Message),
         EInvoiceUnavailableException e => Problem(503, e.Title, e.Message),
+        Infrastructure.Secrets.SecretStoreUnavailableException => Problem(503, "Secret store unavailable", "The secret store can't answer now; nothing was changed. Retry later."),
         _ => null,
     };
 

@@ -30,10 +30,12 @@ public static class AuthSetup
 
         builder.Services.AddSingleton(options);
         builder.Services.AddAuthentication(Scheme)
-            .AddPolicyScheme(Scheme, "Bearer or cookie", o => o.ForwardDefaultSelector = ctx =>
-                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+            .AddPolicyScheme(Scheme, "API key, bearer or cookie", o => o.ForwardDefaultSelector = ctx =>
+                ApiKeyAuthenticationHandler.Presents(ctx.Request) ? ApiKeyAuthenticationHandler.SchemeName
+                : ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
                     ? JwtBearerDefaults.AuthenticationScheme
                     : CookieAuthenticationDefaults.AuthenticationScheme)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null)
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;

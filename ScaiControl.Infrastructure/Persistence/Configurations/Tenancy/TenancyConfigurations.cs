@@ -45,6 +45,11 @@ internal sealed class UserMap : IEntityTypeConfiguration<User>
         b.Property(x => x.Roles).HasMaxLength(500);
         b.Ignore(x => x.RoleList);
         b.Ignore(x => x.Scopes);
+        b.Ignore(x => x.IsActive);
+        b.Property(x => x.ExternalId).HasMaxLength(200);
+        b.HasIndex(x => x.ExternalId).IsUnique();
+        b.Property(x => x.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(x => x.Source).HasConversion<string>().HasMaxLength(20);
         b.HasOne<Partner>().WithMany().HasForeignKey(x => x.PartnerId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Restrict);
     }

@@ -1,0 +1,88 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace ScaiControl.Tests.Integration;
+
+/// <summary>The app with small limits: 30 per tenant, 5 per API key, 3 for usage ingestion, per 10 minutes.</summary>
+public sealed class RateLimitedApp : SqliteApp
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+    [
+        new("Jobs:Enabled", "false"),
+        new("RateLimiting:PermitLimit", "30"),
+        new("RateLimiting:KeyPermitLimit", "5"),
+        new("RateLimiting:UsagePermitLimit", "3"),
+        new("RateLimiting:Window", "00:10:00"),
+    ];
+}
+
+/// <summary>
+/// Rate limits per tenant and per API key (issue 11): a key's own limit and its tenant's both apply, usage ingestion
+/// has a budget of its own, and responses say how much is left (RateLimit-* headers).
+/// </summary>
+public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimitedApp>
+{
+    private async Task<HttpClient> KeyForAsync(string email)
+    {
+        var ops = await app.ClientForAsync(Api.Ops);
+        var tenant = (await app.ActorForAsync(email)).TenantId;
+        var created = await ops.PostJson("/api/v1/admin/api-keys", new { name = "limits", scopes = new[] { "invoices:read" }, tenant_id = tenant }, HttpStatusCode.Created);
+        var client = app.CreateClient();
+        client.DefaultRequestHeaders.Add("X-API-Key", created.Str("secret"));
+        return client;
+    }
+
+    [Fact]
+    public async Task AnApiKey_HasItsOwnLimit_AndItsTenantsTokenStillWorks()
+    {
+        var key = await KeyForAsync(Api.Anna);
+        for (var i = 0; i < 5; i++)
+        {
+            var ok = await key.GetAsync("/api/v1/invoices");
+            Assert.Equal(HttpStatusCode.OK, ok.StatusCode);
+            Assert.Equal("5", ok.Headers.GetValues("RateLimit-Limit").Single());
+            Assert.Equal((4 - i).ToString(System.Globalization.CultureInfo.InvariantCulture), ok.Headers.GetValues("RateLimit-Remaining").Single());
+        }
+
+        var refused = await key.GetAsync("/api/v1/invoices");
+        await refused.Problem(HttpStatusCode.TooManyRequests);
+        Assert.NotNull(refused.Headers.RetryAfter);
+        Assert.Equal("0", refused.Headers.GetValues("RateLimit-Remaining").Single());
+        Assert.Equal("5;w=600", refused.Headers.GetValues("RateLimit-Policy").Single());
+
+        var anna = await app.ClientForAsync(Api.Anna);
+        var viaToken = await anna.GetAsync("/api/v1/invoices");
+        Assert.Equal(HttpStatusCode.OK, viaToken.StatusCode);
+        Assert.Equal("30", viaToken.Headers.GetValues("RateLimit-Limit").Single());
+    }
+
+    [Fact]
+    public async Task ATenantsLimit_CoversItsKeysToo()
+    {
+        var key = await KeyForAsync(Api.Jonas);
+        var jonas = await app.ClientForAsync(Api.Jonas);
+        for (var i = 0; i < 30; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await jonas.GetAsync("/api/v1/invoices")).StatusCode);
+        }
+
+        await (await jonas.GetAsync("/api/v1/invoices")).Problem(HttpStatusCode.TooManyRequests);
+        await (await key.GetAsync("/api/v1/invoices")).Problem(HttpStatusCode.TooManyRequests); // unused key, tenant exhausted
+        Assert.Equal(HttpStatusCode.OK, (await (await app.ClientForAsync(Api.Claire)).GetAsync("/api/v1/invoices")).StatusCode); // another tenant
+    }
+
+    [Fact]
+    public async Task UsageIngestion_CountsAgainstItsOwnBudget()
+    {
+        var sam = await app.ClientForAsync(Api.Sam);
+        for (var i = 0; i < 3; i++)
+        {
+            var r = await sam.PostAsJsonAsync("/api/v1/usage/events", new { events = Array.Empty<object>() });
+            Assert.NotEqual(HttpStatusCode.TooManyRequests, r.StatusCode);
+            Assert.Equal("3", r.Headers.GetValues("RateLimit-Limit").Single());
+        }
+
+        await (await sam.PostAsJsonAsync("/api/v1/usage/events", new { events = Array.Empty<object>() })).Problem(HttpStatusCode.TooManyRequests);
+        Assert.Equal(HttpStatusCode.OK, (await sam.GetAsync("/api/v1/invoices")).StatusCode); // the API budget is untouched
+    }
+}
