@@ -71,6 +71,7 @@ public static class Registrations
         services.AddSingleton<Dashboard.OperatorDashboardService>();
         services.AddSingleton<Dashboard.TenantOverviewService>();
         services.AddSingleton<TenancyService>();
+        Identity.IdentityRegistration.AddScaiIdentity(services, configuration);
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton(sp =>
         {
