@@ -72,6 +72,7 @@ public static class Registrations
         services.AddSingleton<Dashboard.TenantOverviewService>();
         services.AddSingleton<TenancyService>();
         services.AddSingleton<Identity.ApiKeyService>();
+        Identity.IdentityRegistration.AddScaiIdentity(services, configuration);
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton(sp =>
         {

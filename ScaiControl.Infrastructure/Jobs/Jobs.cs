@@ -172,6 +172,7 @@ public static class JobsRegistration
             q.ScheduleJob<PdfRenderJob>(
                 t => t.WithIdentity("pdf-render").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),
                 j => j.DisallowConcurrentExecution());
+            Identity.IdentityRegistration.ScheduleIdentitySync(q, builder.Configuration);
             if (builder.Configuration.GetValue("Webhooks:DispatcherEnabled", true))
             {
                 q.ScheduleJob<WebhookDispatchJob>(

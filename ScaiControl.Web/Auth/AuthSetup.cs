@@ -98,6 +98,7 @@ public static class AuthSetup
                 o.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => ctx.User.ToActor().Can(permission)));
             }
         });
+        builder.Services.AddTransient<Microsoft.AspNetCore.Authentication.IClaimsTransformation, EffectivePermissionClaims>();
         builder.Services.AddCascadingAuthenticationState();
         return devKey;
     }

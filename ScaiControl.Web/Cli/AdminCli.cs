@@ -154,6 +154,7 @@ public static class AdminCli
         root.Subcommands.Add(new Command("jobs", "Background jobs.") { runJob });
         root.Subcommands.Add(WebhookCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(ApiKeyCli.Command(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(IdentityCli.Command(overrides, environment, stdout, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
