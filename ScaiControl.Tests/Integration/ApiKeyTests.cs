@@ -184,6 +184,7 @@ public abstract class ApiKeyTests<TApp>(TApp app) : IClassFixture<TApp>
     [InlineData("""{"name":"x","scopes":["billing:run"],"tenant_id":"TENANT"}""", "scopes")]
     [InlineData("""{"name":"x","scopes":["invoices:read"],"tenant_id":"TENANT","expires_at":"2001-01-01T00:00:00Z"}""", "expires_at")]
     [InlineData("""{"name":"x","scopes":["invoices:read"],"tenant_id":"TENANT","environment":"prod"}""", "environment")]
+    [InlineData("""{"name":"x\u202Eevil","scopes":["invoices:read"],"tenant_id":"TENANT"}""", "name")]
     public async Task BadInput_Is422NamingTheField_AndCreatesNoKey(string body, string field)
     {
         var ops = await app.ClientForAsync(Api.Ops);

@@ -19,7 +19,9 @@ public sealed class EffectivePermissionClaims(EffectivePermissionService permiss
     /// <inheritdoc/>
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
-        if (principal.Identity?.IsAuthenticated != true || principal.HasClaim(c => c.Type == Marker))
+        // An API key grants exactly its own scopes: no user behind it, no roles, nothing added.
+        if (principal.Identity?.IsAuthenticated != true || principal.HasClaim(c => c.Type == Marker)
+            || principal.HasClaim(ApiKeyAuthenticationHandler.AuthMethodClaim, "api_key"))
         {
             return principal;
         }

@@ -38,9 +38,10 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
         ["packs"] = Kind.Pack,
         ["plans"] = Kind.Plan,
         ["change-plan"] = Kind.Plan,
+        ["api-keys"] = Kind.ApiKey,
     };
 
-    private enum Kind { Subscription, Invoice, Tenant, PackSubscription, WebhookSubscription, WebhookDelivery, Template, BillingRun, Service, Pack, Plan }
+    private enum Kind { Subscription, Invoice, Tenant, PackSubscription, WebhookSubscription, WebhookDelivery, Template, BillingRun, Service, Pack, Plan, ApiKey }
 
     private static bool IsShared(Kind kind) => kind is Kind.Service or Kind.Pack or Kind.Plan;
 
@@ -192,6 +193,7 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
                 var evt = await db.OutboxEvents.OrderBy(e => e.Id).FirstAsync();
                 db.WebhookDeliveries.Add(new WebhookDelivery(subscriber.Str("id"), evt.Id, Ids.New("idem"), evt.Topic, DateTimeOffset.UtcNow));
                 await ops.PostJson("/api/v1/admin/templates", new { name = "invoice", document_type = "invoice", language = "fr", partner_id = partner.Id, body = $"<html><body><p>{marker}</p><p>{{{{number}}}}</p></body></html>" }, HttpStatusCode.Created);
+                await ops.PostJson("/api/v1/admin/api-keys", new { name = marker, scopes = new[] { "catalog:read" }, partner_id = partner.Id }, HttpStatusCode.Created);
             }
 
             await db.SaveChangesAsync();
@@ -208,6 +210,7 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
             var subscriberPartners = await db.WebhookSubscriptions.ToDictionaryAsync(w => w.Id, w => w.PartnerId);
             world._entities.AddRange((await db.WebhookDeliveries.ToListAsync()).Select(d => (Kind.WebhookDelivery, d.Id, subscriberPartners[d.SubscriptionId], (string?)null)));
             world._entities.AddRange((await db.InvoiceTemplates.Where(t => t.PartnerId != null).ToListAsync()).Select(t => (Kind.Template, t.Id, t.PartnerId!, (string?)null)));
+            world._entities.AddRange((await db.ApiKeys.ToListAsync()).Select(k => (Kind.ApiKey, k.Id, k.PartnerId, k.TenantId)));
             world._entities.AddRange((await db.BillingRuns.ToListAsync()).Select(r => (Kind.BillingRun, r.Id, "platform", (string?)null)));
             world._shared[Kind.Service] = (await db.Services.FirstAsync()).Slug;
             world._shared[Kind.Plan] = (await db.Plans.FirstAsync()).Id;
