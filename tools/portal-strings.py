@@ -61,6 +61,23 @@ S = {
     # home
     "Home.Welcome": ("Welcome to ScaiControl", "Willkommen bei ScaiControl"),
     "Home.SignedInAs": ("Signed in as {0} ({1}).", "Angemeldet als {0} ({1})."),
+    # shared: field labels
+    "Field.Name": ("Name", "Name"),
+    "Field.Id": ("Id", "ID"),
+    "Field.Created": ("Created", "Angelegt"),
+    # admin: partners
+    "Partners.Title": ("Partners", "Partner"),
+    "Partners.Intro": ("The operator and the resellers that sell to their own tenants.", "Der Betreiber und die Wiederverkäufer, die an eigene Mandanten verkaufen."),
+    "Partners.New": ("New reseller partner", "Neuer Wiederverkäufer"),
+    "Partners.Create": ("Create partner", "Partner anlegen"),
+    "Partners.Created": ("Created {0}.", "{0} angelegt."),
+    "Partners.NameRequired": ("Enter the partner's name.", "Geben Sie den Namen des Partners ein."),
+    "Partners.Search": ("Search by name", "Nach Name suchen"),
+    "Partners.Empty": ("No partners match.", "Keine passenden Partner."),
+    "Partners.Loading": ("Loading partners…", "Partner werden geladen…"),
+    "Partners.Role": ("Role", "Rolle"),
+    "Partners.Operator": ("Operator", "Betreiber"),
+    "Partners.Reseller": ("Reseller", "Wiederverkäufer"),
 }
 
 here = os.path.dirname(os.path.abspath(__file__))
