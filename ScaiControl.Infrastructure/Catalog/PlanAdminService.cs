@@ -13,6 +13,9 @@ namespace ScaiControl.Infrastructure.Catalog;
 public sealed record PlanInput(string? ServiceSlug, string? Code, string? Name, long? Price, string? Currency, string? Interval, int? TrialDays,
     string? TrialEndBehavior, int? TermPeriods, long? UnitCost, int? MarginBps);
 
+/// <summary>A plan in the admin plan list with its service.</summary>
+public sealed record PlanRow(Plan Plan, Service Service);
+
 /// <summary>What a cost refresh did: the plan and how many live subscriptions got the new rate.</summary>
 public sealed record CostRefreshResult(Plan Plan, int SubscriptionsRefreshed);
 
@@ -23,6 +26,34 @@ public sealed record CostRefreshResult(Plan Plan, int SubscriptionsRefreshed);
 /// </summary>
 public sealed class PlanAdminService(ScaiDbFactory factory, TimeProvider clock, Distributed.ISharedCache cache)
 {
+    /// <summary>The sort keys of the plan list: code, name (case-insensitive), price (minor units) and created (id order).</summary>
+    public static readonly SortKeys<Plan> Sorts = new SortKeys<Plan>().Text("code", p => p.Code).Text("name", p => p.Name.ToLower()).Number("price", p => p.PriceMinor).Text("created", p => p.Id);
+
+    /// <summary>
+    /// A page of every plan (retired ones too) with its service, for the operator's plan list (keyset paging, never
+    /// the whole table): plans whose code or name, or whose service's name, contains <paramref name="search"/>
+    /// (case-insensitive), in the order <paramref name="sort"/> names (null: newest first).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not a catalog writer.</exception>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<PlanRow>> PageAsync(Actor actor, string? search, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        await using var db = factory.ForPlatform(actor.UserId);
+        var query = db.Plans.AsNoTracking();
+        if (search?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+#pragma warning disable CA1862 // LOWER(...) LIKE '%term%' on every provider
+            query = query.Where(p => p.Code.ToLower().Contains(term) || p.Name.ToLower().Contains(term) || db.Services.Any(s => s.Id == p.ServiceId && s.Name.ToLower().Contains(term)));
+#pragma warning restore CA1862
+        }
+
+        var page = await Paging.ReadAsync(query, p => p.Id, Sorts, sort, cursor, limit, ct);
+        var serviceIds = page.Items.Select(p => p.ServiceId).Distinct().ToList();
+        var services = await db.Services.AsNoTracking().Where(s => serviceIds.Contains(s.Id)).ToDictionaryAsync(s => s.Id, ct);
+        return new Page<PlanRow>(page.Items.Select(p => new PlanRow(p, services[p.ServiceId])).ToList(), page.NextCursor);
+    }
+
     /// <summary>Creates the plan (service slug + code) or updates the one with that code.</summary>
     /// <exception cref="UnauthorizedAccessException">Not the operator.</exception>
     /// <exception cref="NotFoundException">Unknown service.</exception>

@@ -33,7 +33,15 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
     /// Like <see cref="ListAsync"/>, narrowed by <paramref name="text"/> (case-insensitive): the invoice number or the
     /// tenant's name contains it. Same keyset paging (newest first, never the whole table).
     /// </summary>
-    public async Task<Page<Invoice>> SearchAsync(Actor actor, string? tenantId, InvoiceStatus? status, string? text, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<Invoice>> SearchAsync(Actor actor, string? tenantId, InvoiceStatus? status, string? text, string? cursor, int limit, CancellationToken ct = default) =>
+        SearchAsync(actor, tenantId, status, text, null, cursor, limit, ct);
+
+    /// <summary>The sort keys of the invoice list: number (BT-1; drafts have none and sort first), total (gross, BT-112, minor units) and created (id order).</summary>
+    public static readonly SortKeys<Invoice> Sorts = new SortKeys<Invoice>().Text("number", i => i.Number ?? string.Empty).Number("total", i => i.GrossTotalMinor).Text("created", i => i.Id);
+
+    /// <summary>Like the overload without <paramref name="sort"/>, in the order it names (<see cref="Sorts"/>; null: newest first).</summary>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<Invoice>> SearchAsync(Actor actor, string? tenantId, InvoiceStatus? status, string? text, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
     {
         Require(actor, Permissions.InvoicesRead);
         await using var db = await factory.OpenAsync(actor, "list invoices", ct);
@@ -56,7 +64,7 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
 #pragma warning restore CA1862
         }
 
-        return await Paging.ReadAsync(query, i => i.Id, cursor, limit, ct);
+        return await Paging.ReadAsync(query, i => i.Id, Sorts, sort, cursor, limit, ct);
     }
 
     /// <summary>One invoice with its lines.</summary>

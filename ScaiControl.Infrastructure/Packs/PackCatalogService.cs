@@ -42,6 +42,32 @@ public sealed class PackCatalogService(ScaiDbFactory factory, TimeProvider clock
         return await ViewsAsync(db, packs, ct);
     }
 
+    /// <summary>The sort keys of the pack list: name (case-insensitive), code and created (id order).</summary>
+    public static readonly SortKeys<ServicePack> Sorts = new SortKeys<ServicePack>().Text("name", p => p.Name.ToLower()).Text("code", p => p.Code).Text("created", p => p.Id);
+
+    /// <summary>
+    /// One page of <see cref="ListAsync(Actor, CancellationToken)"/> (keyset paging, never every pack): packs whose
+    /// name or code contains <paramref name="search"/> (case-insensitive), in the order <paramref name="sort"/> names (null: newest first).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The actor lacks catalog:read.</exception>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<PackView>> PageAsync(Actor actor, string? search, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogRead);
+        await using var db = factory.ForPlatform(actor.UserId);
+        var all = actor.Can(Permissions.CatalogWrite);
+        var query = db.ServicePacks.AsNoTracking().Include(p => p.Items).Where(p => all || p.IsActive);
+        if (search?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+#pragma warning disable CA1862 // LOWER(...) LIKE '%term%' on every provider
+            query = query.Where(p => p.Name.ToLower().Contains(term) || p.Code.ToLower().Contains(term));
+#pragma warning restore CA1862
+        }
+
+        var page = await Paging.ReadAsync(query, p => p.Id, Sorts, sort, cursor, limit, ct);
+        return new Page<PackView>(await ViewsAsync(db, page.Items.ToList(), ct), page.NextCursor);
+    }
+
     /// <summary>One pack by id (retired ones too: a pack subscription names its pack).</summary>
     /// <exception cref="NotFoundException">Unknown id.</exception>
     public async Task<PackView> GetAsync(Actor actor, string id, CancellationToken ct = default)

@@ -67,7 +67,15 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
     /// Like <see cref="ListAsync"/>, narrowed by <paramref name="text"/> (case-insensitive): the tenant's, service's or
     /// plan's name contains it. Same keyset paging (newest first, never the whole table).
     /// </summary>
-    public async Task<Page<SubscriptionView>> SearchAsync(Actor actor, SubscriptionStatus? status, string? text, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<SubscriptionView>> SearchAsync(Actor actor, SubscriptionStatus? status, string? text, string? cursor, int limit, CancellationToken ct = default) =>
+        SearchAsync(actor, status, text, null, cursor, limit, ct);
+
+    /// <summary>The sort keys of the subscription list: rate (minor units per interval) and created (id order).</summary>
+    public static readonly SortKeys<Subscription> Sorts = new SortKeys<Subscription>().Number("rate", s => s.RateMinor).Text("created", s => s.Id);
+
+    /// <summary>Like the overload without <paramref name="sort"/>, in the order it names (<see cref="Sorts"/>; null: newest first).</summary>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<SubscriptionView>> SearchAsync(Actor actor, SubscriptionStatus? status, string? text, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.SubscriptionsRead);
         await using var db = await factory.OpenAsync(actor, "list subscriptions", ct);
@@ -81,7 +89,7 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
 #pragma warning restore CA1862
         }
 
-        var page = await Paging.ReadAsync(query, s => s.Id, cursor, limit, ct);
+        var page = await Paging.ReadAsync(query, s => s.Id, Sorts, sort, cursor, limit, ct);
         return new Page<SubscriptionView>(await ViewsAsync(db, page.Items, ct), page.NextCursor);
     }
 
@@ -133,6 +141,30 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
         await using var db = await factory.ForSystemAsync("subscription history", ct);
         var rows = await db.AuditLog.AsNoTracking().Where(a => a.EntityType == nameof(Subscription) && a.EntityId == id)
             .OrderBy(a => a.OccurredAt).ThenBy(a => a.Id).ToListAsync(ct);
+        return Entries(rows);
+    }
+
+    /// <summary>The sort key of the history: created (the audit rows' id order, oldest first ascending).</summary>
+    public static readonly SortKeys<Domain.Audit.AuditEntry> HistorySorts = new SortKeys<Domain.Audit.AuditEntry>().Text("created", a => a.Id);
+
+    /// <summary>
+    /// One page of <see cref="HistoryAsync"/> (keyset paging over the subscription's audit rows, never the whole log):
+    /// oldest first unless <paramref name="sort"/> says created descending. A page may hold fewer entries than
+    /// <paramref name="limit"/> (audit rows that changed no status are left out); its cursor still moves on.
+    /// </summary>
+    /// <exception cref="NotFoundException">Unknown or another tenant's.</exception>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<SubscriptionHistoryEntry>> HistoryPageAsync(Actor actor, string id, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
+    {
+        _ = await GetAsync(actor, id, ct); // visibility check: 404 for another tenant's subscription
+        await using var db = await factory.ForSystemAsync("subscription history", ct);
+        var query = db.AuditLog.AsNoTracking().Where(a => a.EntityType == nameof(Subscription) && a.EntityId == id);
+        var page = await Paging.ReadAsync(query, a => a.Id, HistorySorts, sort ?? new ListSort("created", false), cursor, limit, ct);
+        return new Page<SubscriptionHistoryEntry>(Entries(page.Items), page.NextCursor);
+    }
+
+    private static List<SubscriptionHistoryEntry> Entries(IEnumerable<Domain.Audit.AuditEntry> rows)
+    {
         static string? StatusIn(string? json) =>
             json is not null && System.Text.Json.JsonDocument.Parse(json).RootElement.TryGetProperty(nameof(Subscription.Status), out var v) ? v.GetString() : null;
         return rows.Select(r => (Row: r, From: StatusIn(r.BeforeJson), To: StatusIn(r.AfterJson)))

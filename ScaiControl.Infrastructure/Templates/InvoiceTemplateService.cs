@@ -14,7 +14,7 @@ namespace ScaiControl.Infrastructure.Templates;
 public sealed record TemplateDraft(string? Name, string? DocumentType, string? Language, string? PartnerId, string? Body);
 
 /// <summary>Optional filters of the template list (wire values: document_type "invoice" | "credit_note", status "draft" | "published").</summary>
-public sealed record TemplateFilter(string? Name = null, string? DocumentType = null, string? Language = null, string? PartnerId = null, string? Status = null);
+public sealed record TemplateFilter(string? Name = null, string? DocumentType = null, string? Language = null, string? PartnerId = null, string? Status = null, string? Search = null);
 
 /// <summary>A template version in a list, with whether it is the version in force for its key.</summary>
 public sealed record TemplateListItem(InvoiceTemplate Template, bool InForce);
@@ -32,7 +32,19 @@ public sealed class InvoiceTemplateService(ScaiDbFactory factory, TimeProvider c
     /// <summary>A page of template versions, newest first, each marked when it is in force.</summary>
     /// <exception cref="UnauthorizedAccessException">Not templates:write.</exception>
     /// <exception cref="DomainValidationException">A bad filter value or limit.</exception>
-    public async Task<Page<TemplateListItem>> ListAsync(Actor actor, TemplateFilter filter, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<TemplateListItem>> ListAsync(Actor actor, TemplateFilter filter, string? cursor, int limit, CancellationToken ct = default) =>
+        ListAsync(actor, filter, null, cursor, limit, ct);
+
+    /// <summary>The sort keys of the template list: name (case-insensitive), version and created (id order).</summary>
+    public static readonly SortKeys<InvoiceTemplate> Sorts = new SortKeys<InvoiceTemplate>().Text("name", t => t.Name.ToLower()).Number("version", t => t.Version).Text("created", t => t.Id);
+
+    /// <summary>
+    /// Like the overload without <paramref name="sort"/> (<see cref="TemplateFilter.Search"/>: the name contains it,
+    /// case-insensitive), in the order <paramref name="sort"/> names (<see cref="Sorts"/>; null: newest first).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not templates:write.</exception>
+    /// <exception cref="DomainValidationException">A bad filter value, sort key or limit.</exception>
+    public async Task<Page<TemplateListItem>> ListAsync(Actor actor, TemplateFilter filter, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
     {
         Require(actor);
         await using var db = factory.ForPlatform(actor.UserId);
@@ -67,7 +79,14 @@ public sealed class InvoiceTemplateService(ScaiDbFactory factory, TimeProvider c
             query = query.Where(t => t.Status == status);
         }
 
-        var page = await Paging.ReadAsync(query, t => t.Id, cursor, limit, ct);
+        if (filter.Search?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+#pragma warning disable CA1862 // LOWER(name) LIKE '%term%' on every provider
+            query = query.Where(t => t.Name.ToLower().Contains(term));
+#pragma warning restore CA1862
+        }
+
+        var page = await Paging.ReadAsync(query, t => t.Id, Sorts, sort, cursor, limit, ct);
         var inForce = await InForceIdsAsync(db, ct);
         return new Page<TemplateListItem>(page.Items.Select(t => new TemplateListItem(t, inForce.Contains(t.Id))).ToList(), page.NextCursor);
     }

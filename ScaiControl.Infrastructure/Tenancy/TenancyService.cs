@@ -20,6 +20,29 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
         return await db.Partners.AsNoTracking().OrderBy(p => p.Name).ToListAsync(ct);
     }
 
+    /// <summary>The sort keys of the partner list: name (case-insensitive) and created (id order).</summary>
+    public static readonly SortKeys<Partner> PartnerSorts = new SortKeys<Partner>().Text("name", p => p.Name.ToLower()).Text("created", p => p.Id);
+
+    /// <summary>
+    /// A page of the partners visible to the actor (keyset paging, never every partner), optionally those whose name
+    /// contains <paramref name="search"/> (case-insensitive), in the order <paramref name="sort"/> names (null: newest first).
+    /// </summary>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<Partner>> PartnersPageAsync(Actor actor, string? search, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        await using var db = await factory.OpenAsync(actor, "list partners", ct);
+        var query = db.Partners.AsNoTracking();
+        if (search?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+#pragma warning disable CA1862 // LOWER(name) LIKE '%term%' on every provider
+            query = query.Where(p => p.Name.ToLower().Contains(term));
+#pragma warning restore CA1862
+        }
+
+        return await Paging.ReadAsync(query, p => p.Id, PartnerSorts, sort, cursor, limit, ct);
+    }
+
     /// <summary>Creates a reseller partner (operator only).</summary>
     /// <exception cref="DomainValidationException">Bad name.</exception>
     public async Task<Partner> CreatePartnerAsync(Actor actor, string name, CancellationToken ct = default)
@@ -49,7 +72,15 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
     /// A page of the tenants visible to the actor, newest first (keyset paging as the REST lists, never every tenant),
     /// optionally those whose name contains <paramref name="search"/> (case-insensitive).
     /// </summary>
-    public async Task<Page<TenantView>> TenantsPageAsync(Actor actor, string? search, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<TenantView>> TenantsPageAsync(Actor actor, string? search, string? cursor, int limit, CancellationToken ct = default) =>
+        TenantsPageAsync(actor, search, null, cursor, limit, ct);
+
+    /// <summary>The sort keys of the tenant list: name (case-insensitive) and created (id order).</summary>
+    public static readonly SortKeys<Tenant> TenantSorts = new SortKeys<Tenant>().Text("name", t => t.Name.ToLower()).Text("created", t => t.Id);
+
+    /// <summary>Like the overload without <paramref name="sort"/>, in the order it names (<see cref="TenantSorts"/>; null: newest first).</summary>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<TenantView>> TenantsPageAsync(Actor actor, string? search, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.TenantsRead);
         await using var db = await factory.OpenAsync(actor, "list tenants", ct);
@@ -62,7 +93,7 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
 #pragma warning restore CA1862
         }
 
-        var page = await Paging.ReadAsync(query, t => t.Id, cursor, limit, ct);
+        var page = await Paging.ReadAsync(query, t => t.Id, TenantSorts, sort, cursor, limit, ct);
         var partnerIds = page.Items.Select(t => t.PartnerId).Distinct().ToList();
         var tenantIds = page.Items.Select(t => t.Id).ToList();
         var partners = await db.Partners.AsNoTracking().Where(p => partnerIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, ct);

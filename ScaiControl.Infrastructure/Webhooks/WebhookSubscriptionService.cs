@@ -81,6 +81,29 @@ public sealed partial class WebhookSubscriptionService(ScaiDbFactory factory, We
         return await Paging.ReadAsync(db.WebhookSubscriptions.AsNoTracking(), s => s.Id, cursor, limit, ct);
     }
 
+    /// <summary>The sort keys of the subscriber list: url and created (id order).</summary>
+    public static readonly SortKeys<WebhookSubscription> Sorts = new SortKeys<WebhookSubscription>().Text("url", s => s.Url).Text("created", s => s.Id);
+
+    /// <summary>
+    /// Like <see cref="ListAsync(Actor, string?, int, CancellationToken)"/>, narrowed to subscribers whose URL or
+    /// description contains <paramref name="search"/> (case-insensitive), in the order <paramref name="sort"/> names (null: newest first).
+    /// </summary>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<WebhookSubscription>> ListAsync(Actor actor, string? search, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
+    {
+        Require(actor);
+        await using var db = await factory.OpenAsync(actor, "list webhook subscriptions", ct);
+        var query = db.WebhookSubscriptions.AsNoTracking();
+        if (search?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+#pragma warning disable CA1862 // LOWER(...) LIKE '%term%' on every provider
+            query = query.Where(s => s.Url.ToLower().Contains(term) || (s.Description != null && s.Description.ToLower().Contains(term)));
+#pragma warning restore CA1862
+        }
+
+        return await Paging.ReadAsync(query, s => s.Id, Sorts, sort, cursor, limit, ct);
+    }
+
     /// <summary>One subscriber.</summary>
     /// <exception cref="NotFoundException">Unknown, or another partner's.</exception>
     public async Task<WebhookSubscription> GetAsync(Actor actor, string id, CancellationToken ct = default)
@@ -168,7 +191,20 @@ public sealed partial class WebhookSubscriptionService(ScaiDbFactory factory, We
     /// </summary>
     /// <exception cref="DomainValidationException">Unknown status (field "status") or topic (field "topic"), bad paging.</exception>
     /// <exception cref="NotFoundException">Unknown subscriber, or another partner's.</exception>
-    public async Task<Page<WebhookDeliveryView>> DeliveriesAsync(Actor actor, string id, string? status, string? topic, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<WebhookDeliveryView>> DeliveriesAsync(Actor actor, string id, string? status, string? topic, string? cursor, int limit, CancellationToken ct = default) =>
+        DeliveriesAsync(actor, id, status, topic, null, null, cursor, limit, ct);
+
+    /// <summary>The sort keys of the delivery list: topic, attempts and created (id order).</summary>
+    public static readonly SortKeys<WebhookDelivery> DeliverySorts = new SortKeys<WebhookDelivery>().Text("topic", d => d.Topic).Number("attempts", d => d.Attempts).Text("created", d => d.Id);
+
+    /// <summary>
+    /// Like the overload without <paramref name="search"/> and <paramref name="sort"/>: narrowed to deliveries whose
+    /// topic or event id contains <paramref name="search"/> (case-insensitive), in the order <paramref name="sort"/>
+    /// names (<see cref="DeliverySorts"/>; null: newest first).
+    /// </summary>
+    /// <exception cref="DomainValidationException">Unknown status, topic or sort key, bad paging.</exception>
+    /// <exception cref="NotFoundException">Unknown subscriber, or another partner's.</exception>
+    public async Task<Page<WebhookDeliveryView>> DeliveriesAsync(Actor actor, string id, string? status, string? topic, string? search, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
     {
         Require(actor);
         var wanted = ParseStatus(status, allowPending: true);
@@ -191,7 +227,14 @@ public sealed partial class WebhookSubscriptionService(ScaiDbFactory factory, We
             query = query.Where(d => topics.Contains(d.Topic));
         }
 
-        var page = await Paging.ReadAsync(query, d => d.Id, cursor, limit, ct);
+        if (search?.Trim().ToLowerInvariant() is { Length: > 0 } term)
+        {
+#pragma warning disable CA1862 // LOWER(...) LIKE '%term%' on every provider
+            query = query.Where(d => d.Topic.ToLower().Contains(term) || d.EventId.ToLower().Contains(term));
+#pragma warning restore CA1862
+        }
+
+        var page = await Paging.ReadAsync(query, d => d.Id, DeliverySorts, sort, cursor, limit, ct);
         var ids = page.Items.Select(d => d.Id).ToList();
         var attempts = (await db.WebhookDeliveryAttempts.AsNoTracking().Where(a => a.DeliveryId != null && ids.Contains(a.DeliveryId)).ToListAsync(ct))
             .OrderBy(a => a.StartedAt).ThenBy(a => a.Id, StringComparer.Ordinal).ToLookup(a => a.DeliveryId!);

@@ -114,7 +114,7 @@ public static class Ui
     public static string Rfc3339(DateTimeOffset instant) => instant.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 
     /// <summary>An interval wire name as a reader says it: "month" → "per month".</summary>
-    public static string Per(string interval) => $"per {interval}";
+    public static string Per(string interval) => Localization.Strings.Text($"Per.{interval}") ?? $"per {interval}";
 
     /// <summary>Whole days from <paramref name="now"/> until <paramref name="end"/> (rounded up, never negative).</summary>
     public static int DaysLeft(DateTimeOffset end, DateTimeOffset now) => Math.Max(0, (int)Math.Ceiling((end - now).TotalDays));
@@ -127,11 +127,12 @@ public static class Ui
     public static string Describe(Exception exception) => exception switch
     {
         DomainConflictException { CurrentState: { } state } c =>
-            $"{c.Message} Current state: {state}; allowed actions: {(c.AllowedActions.Count == 0 ? "none" : string.Join(", ", c.AllowedActions))}.",
+            Localization.Strings.Text("Error.Conflict", c.Message, state, c.AllowedActions.Count == 0 ? Localization.Strings.Text("Error.NoActions") : string.Join(", ", c.AllowedActions))
+                ?? $"{c.Message} Current state: {state}; allowed actions: {(c.AllowedActions.Count == 0 ? "none" : string.Join(", ", c.AllowedActions))}.",
         DomainException d => d.Message,
         UnauthorizedAccessException u => u.Message,
-        TenantScopeViolationException => "The resource was not found.",
-        _ => "Something went wrong on our side. Try again; if it keeps failing, contact the operator.",
+        TenantScopeViolationException => Localization.Strings.Text("Error.NotFound") ?? "The resource was not found.",
+        _ => Localization.Strings.Text("Error.Unexpected") ?? "Something went wrong on our side. Try again; if it keeps failing, contact the operator.",
     };
 
     /// <summary>True for the failures <see cref="Describe"/> explains to the user (no need to log them as errors).</summary>

@@ -1,3 +1,4 @@
+using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using ScaiControl.Domain.Subscriptions;
 using ScaiControl.Infrastructure.Subscriptions;
@@ -73,13 +74,22 @@ public sealed class LifecyclePagesTests(PortalRenderFixture portal) : IClassFixt
         await subscriptions.CancelAsync(jonas, sub.Subscription.Id, atPeriodEnd: true, "Evaluating alternatives");
         await subscriptions.ResumeAsync(jonas, sub.Subscription.Id);
 
-        var html = await portal.RenderAsync<SubscriptionHistoryPage>(DemoUsers.Operator, new Dictionary<string, object?> { ["Id"] = sub.Subscription.Id });
+        await using var view = await portal.OpenAsync<SubscriptionHistoryPage>(DemoUsers.Operator, new Dictionary<string, object?> { ["Id"] = sub.Subscription.Id });
+        var html = System.Net.WebUtility.HtmlDecode(view.Markup);
+        List<string> Texts(string testId) => view.Host.FindAll($"[data-testid='{testId}']").Select(e => e.TextContent.Trim()).ToList();
 
-        Assert.Equal(3, System.Text.RegularExpressions.Regex.Count(html, "data-testid=\"history-row\""));
-        Assert.Matches("<td>(—|&#x2014;)</td>\\s*<td data-testid=\"history-to\">active</td>\\s*<td data-testid=\"history-actor\">System \\(seed-demo\\)<", html);
-        Assert.Matches($"<td>[0-9]{{1,2}}-[0-9]{{1,2}}-[0-9]{{4}} [0-9]{{2}}:[0-9]{{2}} UTC[+0-9:]*</td>\\s*<td>active</td>\\s*<td data-testid=\"history-to\">cancelling</td>\\s*<td data-testid=\"history-actor\">Jonas Bergmann \\(jonas@bergmann-de\\.example\\)<", html);
-        Assert.Matches($"<td>cancelling</td>\\s*<td data-testid=\"history-to\">active</td>\\s*<td data-testid=\"history-actor\">Jonas Bergmann \\(jonas@bergmann-de\\.example\\)<", html);
+        // Oldest first: created active by the seed, then Jonas's cancellation and its withdrawal.
+        Assert.Equal(3, Texts("history-row").Count);
+        Assert.All(Texts("history-row"), when => Assert.Matches("^[0-9]{1,2}-[0-9]{1,2}-[0-9]{4} [0-9]{2}:[0-9]{2} UTC", when));
+        Assert.Equal(["active", "cancelling", "active"], Texts("history-to"));
+        Assert.Equal(["System (seed-demo)", "Jonas Bergmann (jonas@bergmann-de.example)", "Jonas Bergmann (jonas@bergmann-de.example)"], Texts("history-actor"));
         Assert.DoesNotContain(jonas.UserId, html, StringComparison.Ordinal);
+
+        // The "When" header reverses the order on the server (newest first).
+        view.Click("sort-created");
+        view.WaitFor(() => Assert.Equal(["active", "cancelling", "active"], Texts("history-to")));
+        view.WaitFor(() => Assert.Equal("descending", view.ByTestId("sort-created").GetAttribute("aria-sort")));
+        Assert.Equal("Jonas Bergmann (jonas@bergmann-de.example)", Texts("history-actor")[0]);
         Assert.Contains("data-testid=\"history-status\">active<", html, StringComparison.Ordinal);
     }
 }

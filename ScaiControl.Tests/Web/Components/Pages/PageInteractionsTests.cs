@@ -25,7 +25,7 @@ public sealed class PageInteractionsTests(PortalRenderFixture portal) : IClassFi
         view.WaitForTestId("summary-confirm"); // the subscribe summary comes first
         view.Click("summary-confirm");
 
-        view.WaitFor(() => Assert.Equal("trialing", view.Text("subscribe-status")));
+        view.WaitFor(() => Assert.Equal("Testphase", view.Text("subscribe-status"))); // "trialing" in German (Jonas)
         Assert.True(view.Has("subscribe-trial-end"));
         var jonas = await portal.ActorAsync(DemoUsers.Jonas);
         var mine = (await portal.Services.GetRequiredService<SubscriptionService>().ListAsync(jonas, null, null, 50)).Items;

@@ -84,7 +84,7 @@ public sealed class AdminActionsTests(PortalRenderFixture portal) : IClassFixtur
         await using var view = await portal.OpenAsync<MySubscriptionsPage>(DemoUsers.Jonas);
 
         view.Click($"cancel-now-{sub.Subscription.Id}");
-        Assert.Contains("ends immediately", view.WaitForTestId("confirm-message").TextContent, StringComparison.Ordinal);
+        Assert.Contains("endet sofort", view.WaitForTestId("confirm-message").TextContent, StringComparison.Ordinal); // Jonas reads German
         Assert.True(view.Has("confirm-irreversible"));
         view.Click("confirm-cancel");
 

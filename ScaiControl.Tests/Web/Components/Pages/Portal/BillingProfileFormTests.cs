@@ -46,8 +46,34 @@ public sealed class BillingProfileFormTests(PortalRenderFixture portal) : IClass
         view.WaitFor(() => Assert.Contains("is a VAT id of Austria (AT), but the country is Germany (DE)", view.Markup, StringComparison.Ordinal));
 
         view.Click("profile-save");
-        view.WaitFor(() => Assert.Contains("Please correct the highlighted field.", view.Text("profile-error"), StringComparison.Ordinal));
+        view.WaitFor(() => Assert.Contains("Bitte korrigieren Sie die markierten Felder.", view.Text("profile-error"), StringComparison.Ordinal)); // Jonas reads German
         Assert.Equal(before, await ProfileAsync(DemoUsers.Jonas));
+    }
+
+    [Fact]
+    public async Task EachRequiredFieldAndTheEmail_AreCheckedAsTheUserTypes_NextToTheField_AndSaveWritesNothing()
+    {
+        var before = await ProfileAsync(DemoUsers.Anna);
+        await using var view = await portal.OpenAsync<BillingProfilePage>(DemoUsers.Anna);
+        Assert.False(view.Has("error-legal_name"));
+
+        view.Fill("field-legal_name", "");
+        view.WaitFor(() => Assert.True(view.Has("error-legal_name")));
+        view.Fill("field-email", "billing-at-acme");
+        view.WaitFor(() => Assert.True(view.Has("error-email")));
+        view.Fill("field-city", " ");
+        view.WaitFor(() => Assert.True(view.Has("error-city")));
+        // Correcting a field clears its message as the user types.
+        view.Fill("field-city", "Amsterdam");
+        view.WaitFor(() => Assert.False(view.Has("error-city")));
+
+        view.Click("profile-save");
+
+        view.WaitFor(() => Assert.Contains("Please correct the highlighted fields.", view.Text("profile-error"), StringComparison.Ordinal));
+        Assert.True(view.Has("error-legal_name"));
+        Assert.True(view.Has("error-email"));
+        Assert.False(view.Has("confirm-dialog"));
+        Assert.Equal(before, await ProfileAsync(DemoUsers.Anna));
     }
 
     [Fact]

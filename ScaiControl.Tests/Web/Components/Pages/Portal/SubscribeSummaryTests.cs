@@ -24,7 +24,7 @@ public sealed class SubscribeSummaryTests(PortalRenderFixture portal) : IClassFi
         var quote = await portal.Services.GetRequiredService<SubscribeQuoteService>().QuoteAsync(anna, plan.Id, null, null);
         var amount = view.Text("summary-first-amount");
         Assert.Equal($"{Ui.Money(quote.FirstInvoice!.Gross, "EUR")} ({Ui.Money(quote.FirstInvoice.Net, "EUR")} + VAT {Ui.Money(quote.FirstInvoice.Vat, "EUR")})", amount);
-        Assert.Equal("21.00 %", view.Text("summary-vat"));
+        Assert.Equal("21,00 %", view.Text("summary-vat")); // the rate in the user's culture (nl-NL)
         Assert.Contains("already has ScaiCRM", view.Text("summary-warning"), StringComparison.Ordinal);
         view.Click("summary-cancel");
         view.WaitFor(() => Assert.False(view.Has("subscribe-summary")));
@@ -33,18 +33,19 @@ public sealed class SubscribeSummaryTests(PortalRenderFixture portal) : IClassFi
     }
 
     [Fact]
-    public async Task ConfirmingTheSummary_Subscribes_WithTheReverseChargeShownForAGermanBusiness()
+    public async Task ConfirmingTheSummary_Subscribes_WithTheReverseChargeShownForAGermanBusiness_InGerman()
     {
         var before = await CountAsync();
         await using var view = await portal.OpenAsync<CatalogPage>(DemoUsers.Jonas);
 
         view.Click("subscribe-drive-starter-monthly");
         view.WaitForTestId("subscribe-summary");
-        Assert.Contains("reverse charge", view.Text("summary-vat"), StringComparison.Ordinal);
-        Assert.Contains("14 days", view.Text("summary-trial"), StringComparison.Ordinal);
+        Assert.Contains("Steuerschuldnerschaft des Leistungsempfängers", view.Text("summary-vat"), StringComparison.Ordinal);
+        Assert.Contains("14 Tage", view.Text("summary-trial"), StringComparison.Ordinal);
+        Assert.Equal("Abonnieren", view.Text("summary-confirm"));
         view.Click("summary-confirm");
         view.WaitForTestId("subscribe-result");
-        Assert.Equal("trialing", view.Text("subscribe-status"));
+        Assert.Equal("Testphase", view.Text("subscribe-status"));
         Assert.Equal(before + 1, await CountAsync());
     }
 
