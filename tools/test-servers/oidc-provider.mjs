@@ -13,7 +13,7 @@
 // Test-only endpoints (loopback only, never in a product):
 //   POST /__test/rotate?alg=RS256|PS256|ES256[&retire=1]  a new signing key, first in the JWKS; old ones stay
 //        published unless retire=1. Answers {"kid": ...}.
-//   GET  /__test/stats   {"jwks": n, "discovery": n, "refresh": n, "me": n, "end_session": n}
+//   GET  /__test/stats   {"jwks": n, "discovery": n, "refresh": n, "me": n, "end_session": n, "last_par": {...}}
 //   POST /__test/me-down?down=1|0  makes /auth/me answer 503 (ScaiKey unavailable) or recover.
 //   POST /__test/sign {payload}  signs any payload with the current signing key (kid and alg in the header), so the
 //        tests can make expired, not-yet-valid, foreign-issuer or foreign-audience tokens the app can verify.
@@ -24,7 +24,7 @@ import Provider from 'oidc-provider';
 
 const config = JSON.parse(readFileSync(process.argv[2], 'utf8'));
 const accounts = () => JSON.parse(readFileSync(config.accountsFile, 'utf8'));
-const stats = { jwks: 0, discovery: 0, refresh: 0, me: 0, end_session: 0 };
+const stats = { jwks: 0, discovery: 0, refresh: 0, me: 0, end_session: 0, last_par: null };
 let meDown = false;
 
 function newKey(alg) {
@@ -125,6 +125,8 @@ function build(issuer) {
   });
   p.on('grant.success', (ctx) => { if (ctx.oidc.params?.grant_type === 'refresh_token') stats.refresh++; });
   p.on('end_session.success', () => { stats.end_session++; });
+  // What the client pushed in its last pushed authorization request (RFC 9126), for the tests to inspect.
+  p.on('pushed_authorization_request.success', (ctx) => { stats.last_par = { ...ctx.oidc.params }; });
   return p;
 }
 

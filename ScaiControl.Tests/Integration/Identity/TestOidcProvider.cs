@@ -205,6 +205,10 @@ public sealed class TestOidcProvider : IAsyncDisposable
         return (stats.GetProperty("jwks").GetInt32(), stats.GetProperty("discovery").GetInt32(), stats.GetProperty("refresh").GetInt32(), stats.GetProperty("me").GetInt32(), stats.GetProperty("end_session").GetInt32());
     }
 
+    /// <summary>The parameters of the last pushed authorization request (RFC 9126) the provider accepted.</summary>
+    public async Task<JsonElement> LastPushedRequestAsync() =>
+        (await _http.GetFromJsonAsync<JsonElement>(new Uri(Issuer + "/__test/stats"))).GetProperty("last_par");
+
     /// <summary>Makes /auth/me answer 503 (ScaiKey unavailable), or answer again.</summary>
     public async Task SetMeDownAsync(bool down)
     {
