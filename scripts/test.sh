@@ -5,7 +5,8 @@
 #    redis-server, mariadb-server, galera-4, mariadb-backup, socat); SCAI_REDIS_SERVER points at redis-server (the
 #    Redis tests start their own servers with it);
 #    then installs the npm test helpers in tools/test-servers (npm ci, when missing or stale); SCAI_S3RVER
-#    points at s3rver's CLI (the storage tests start their own S3-compatible server with it);
+#    points at s3rver's CLI (the storage tests start their own S3-compatible server with it); SCAI_OIDC_PROVIDER
+#    at the OpenID Connect test provider's script (oidc-provider; the identity tests start it);
 # 2. starts a fresh throwaway PostgreSQL on 127.0.0.1 and a free port, in a temp dir removed on exit;
 #    SCAI_TEST_PG points at it (tests create their own databases);
 # 2b. starts a throwaway MariaDB server (SCAI_TEST_MARIADB) and a two-node Galera cluster (SCAI_TEST_GALERA1,
@@ -70,7 +71,7 @@ fi
 PG_BIN=$(pg_bindir)
 [[ -n $PG_BIN ]] || { say "no PostgreSQL server binaries under /usr/lib/postgresql/*/bin"; exit 1; }
 
-# ---- 1b. npm test helpers (tools/test-servers: s3rver) --------------------------------------------
+# ---- 1b. npm test helpers (tools/test-servers: s3rver, oidc-provider) --------------------------------------------
 # npm ci when node_modules is missing or older than package-lock.json (npm ci writes node_modules/.package-lock.json).
 servers=$PWD/tools/test-servers
 if [[ ! -f $servers/node_modules/.package-lock.json || $servers/package-lock.json -nt $servers/node_modules/.package-lock.json ]]; then
@@ -88,7 +89,11 @@ else
 fi
 export SCAI_S3RVER=$servers/node_modules/s3rver/bin/s3rver.js
 [[ -f $SCAI_S3RVER ]] || { say "no $SCAI_S3RVER after npm ci"; exit 1; }
-lap; say "test servers: s3rver $npm_did in tools/test-servers (${lap}s)"
+# The OpenID Connect test provider (oidc-provider, standing in for ScaiKey, with a fake /auth/me): the identity
+# tests start it with node on 127.0.0.1 and a free port.
+export SCAI_OIDC_PROVIDER=$servers/oidc-provider.mjs
+[[ -d $servers/node_modules/oidc-provider ]] || { say "no oidc-provider in $servers/node_modules after npm ci"; exit 1; }
+lap; say "test servers: s3rver, oidc-provider $npm_did in tools/test-servers (${lap}s)"
 
 # ---- 2. throwaway PostgreSQL --------------------------------------------------------------------
 # initdb refuses root: run the server as the postgres OS user (as ourselves when not root).

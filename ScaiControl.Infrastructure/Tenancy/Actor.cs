@@ -10,7 +10,7 @@ namespace ScaiControl.Infrastructure.Tenancy;
 /// <param name="PartnerId">The JWT "partner_id".</param>
 /// <param name="TenantId">The JWT "tenant_id"; null for partner-level and operator users.</param>
 /// <param name="Roles">The JWT "roles".</param>
-/// <param name="Scopes">The JWT "scopes" ("scope:action" permissions).</param>
+/// <param name="Scopes">The JWT "scope" ("scope:action" permissions, space-delimited in the token).</param>
 public sealed record Actor(string UserId, string? PartnerId, string? TenantId, IReadOnlyList<string> Roles, IReadOnlyList<string> Scopes)
 {
     /// <summary>Nobody signed in: sees nothing tenant-scoped.</summary>

@@ -36,7 +36,7 @@ public sealed class FakeScaiKey : IAsyncLifetime
         Issuer = issuer,
         Audience = "scaicontrol",
         Expires = DateTime.UtcNow.AddMinutes(10),
-        Subject = new ClaimsIdentity([new("sub", "usr_SCAIKEY"), new("partner_id", "ptr_X"), new("tenant_id", "tnt_X"), new("roles", "tenant_admin"), new("scopes", "catalog:read")]),
+        Subject = new ClaimsIdentity([new("sub", "usr_SCAIKEY"), new("partner_id", "ptr_X"), new("tenant_id", "tnt_X"), new("roles", "tenant_admin"), new("scope", "catalog:read")]),
         SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
     });
 

@@ -74,9 +74,10 @@ public sealed class DevSigningKey
 public static class DevSignIn
 {
     /// <summary>
-    /// True only in the Development environment with Auth:DevSignIn set. Any other environment ignores the
-    /// setting, so the development sign-in cannot be enabled in Production.
+    /// True only in the Development environment with Auth:DevSignIn set and no Auth:Authority (the embedded default:
+    /// with an identity provider configured, sign-in goes through it). Any other environment ignores the setting, so
+    /// the development sign-in cannot be enabled in Production.
     /// </summary>
     public static bool IsEnabled(IHostEnvironment environment, IConfiguration configuration) =>
-        environment.IsDevelopment() && configuration.GetValue("Auth:DevSignIn", false);
+        environment.IsDevelopment() && configuration.GetValue("Auth:DevSignIn", false) && string.IsNullOrWhiteSpace(configuration["Auth:Authority"]);
 }

@@ -8,7 +8,8 @@ using ScaiControl.Infrastructure.Tenancy;
 namespace ScaiControl.Web.Auth;
 
 /// <summary>
-/// Portal sign-in and sign-out. The development sign-in (POST /auth/dev-sign-in, and the dev key's JWKS at
+/// Portal sign-in and sign-out. With Auth:Authority and Auth:ClientId, GET /auth/sign-in?returnUrl= starts the
+/// provider's sign-in and POST /auth/sign-out ends the session here and at the provider. The development sign-in (POST /auth/dev-sign-in, and the dev key's JWKS at
 /// /.well-known/jwks.json) is mapped only when <see cref="DevSignIn.IsEnabled"/>: in any other environment those
 /// routes do not exist (404).
 /// </summary>
@@ -17,10 +18,25 @@ public static class SignInEndpoints
     /// <summary>Maps the sign-in routes.</summary>
     public static void MapSignInEndpoints(this WebApplication app)
     {
+        var options = app.Services.GetRequiredService<AuthOptions>();
+        if (options.PortalOidc && !DevSignIn.IsEnabled(app.Environment, app.Configuration))
+        {
+            // The provider's sign-in (authorization code + PKCE, state and nonce): back to a local path only.
+            app.MapGet("/auth/sign-in", (string? returnUrl) =>
+                Results.Challenge(new AuthenticationProperties { RedirectUri = LocalOrRoot(returnUrl) }, [OidcSession.Scheme])).ExcludeFromDescription();
+        }
+
         app.MapPost("/auth/sign-out", async (HttpContext http) =>
         {
+            var session = await http.AuthenticateAsync(CookieAuthenticationDefaults.AuthenticationScheme);
+            if (options.PortalOidc && session.Properties?.GetTokenValue("id_token") is not null)
+            {
+                // Signs out at the provider too (its end_session_endpoint with id_token_hint), then back to /sign-in.
+                return Results.SignOut(new AuthenticationProperties { RedirectUri = "/sign-in?signed-out=1" }, [OidcSession.Scheme, CookieAuthenticationDefaults.AuthenticationScheme]);
+            }
+
             await http.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme);
-            return TypedResults.LocalRedirect("/sign-in");
+            return Results.LocalRedirect("/sign-in");
         }).ExcludeFromDescription();
 
         if (!DevSignIn.IsEnabled(app.Environment, app.Configuration))
@@ -48,5 +64,19 @@ public static class SignInEndpoints
             var jwk = JsonWebKeyConverter.ConvertFromSecurityKey(key.Key);
             return TypedResults.Json(new { keys = new[] { new { kty = jwk.Kty, kid = jwk.Kid, use = "sig", alg = "RS256", n = jwk.N, e = jwk.E } } });
         }).ExcludeFromDescription();
+    }
+
+    /// <summary>
+    /// <paramref name="url"/> when it is a local path ("/x", not "//host", "/\host" or anything with a scheme or
+    /// control characters), else "/". Keeps every sign-in and sign-out redirect on this site.
+    /// </summary>
+    public static string LocalOrRoot(string? url)
+    {
+        if (string.IsNullOrEmpty(url) || url[0] != '/' || url.Any(char.IsControl))
+        {
+            return "/";
+        }
+
+        return url.Length > 1 && (url[1] == '/' || url[1] == '\\') ? "/" : url;
     }
 }

@@ -22,6 +22,9 @@ public sealed class PortalApp : IAsyncDisposable
         BaseAddress = baseAddress;
     }
 
+    /// <summary>The app's data directory (its SQLite database is scaicontrol.db there).</summary>
+    public string DataDirectory => _dataDirectory;
+
     /// <summary>http://127.0.0.1:&lt;port&gt;/.</summary>
     public Uri BaseAddress { get; }
 
@@ -38,7 +41,13 @@ public sealed class PortalApp : IAsyncDisposable
     }
 
     /// <summary>Starts the app and waits until /sign-in answers.</summary>
-    public static async Task<PortalApp> StartAsync(string chromiumPath, TimeSpan timeout)
+    public static Task<PortalApp> StartAsync(string chromiumPath, TimeSpan timeout) => StartAsync(chromiumPath, timeout, FreePort(), null);
+
+    /// <summary>
+    /// Starts the app on <paramref name="port"/> with <paramref name="environment"/> set over the defaults (a null
+    /// value removes a default, e.g. Auth__DevSignIn), and waits until /sign-in answers.
+    /// </summary>
+    public static async Task<PortalApp> StartAsync(string chromiumPath, TimeSpan timeout, int port, IReadOnlyDictionary<string, string?>? environment)
     {
         var dll = Path.Combine(AppContext.BaseDirectory, "ScaiControl.Web.dll");
         if (!File.Exists(dll))
@@ -46,7 +55,6 @@ public sealed class PortalApp : IAsyncDisposable
             throw new FileNotFoundException("ScaiControl.Web.dll is not next to the test assembly; build ScaiControl.Tests.", dll);
         }
 
-        var port = FreePort();
         var baseAddress = new Uri($"http://127.0.0.1:{port}/");
         var data = Path.Combine(Path.GetTempPath(), "scai-browser-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(data);
@@ -67,6 +75,17 @@ public sealed class PortalApp : IAsyncDisposable
         start.Environment["Database__Provider"] = "Sqlite";
         start.Environment["Pdf__ChromiumPath"] = chromiumPath;
         start.Environment["Logging__LogLevel__Default"] = "Warning";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string?>())
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
+        }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         var app = new PortalApp(process, data, baseAddress);
@@ -163,7 +182,8 @@ public sealed class PortalApp : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>A free loopback port.</summary>
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
