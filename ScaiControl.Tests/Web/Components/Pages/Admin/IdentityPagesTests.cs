@@ -44,8 +44,14 @@ public sealed class IdentityPagesTests(PortalRenderFixture portal) : IClassFixtu
         var assignable = await portal.Services.GetRequiredService<IdentityAdminService>().AssignableRolesAsync(await portal.ActorAsync(DemoUsers.PartnerAdmin));
         Assert.DoesNotContain(assignable, r => r.Name is Roles.SuperAdmin or Roles.Operator);
         Assert.Contains(assignable, r => r.Name == Roles.BillingViewer);
-        await Assert.ThrowsAsync<UnauthorizedAccessException>(() =>
-            portal.Services.GetRequiredService<IdentityAdminService>().AssignToUserAsync(portal.ActorAsync(DemoUsers.PartnerAdmin).Result, lars.Id, Roles.SuperAdmin));
+        var larsActor = await portal.ActorAsync(DemoUsers.PartnerAdmin);
+        var admin = portal.Services.GetRequiredService<IdentityAdminService>();
+        await Assert.ThrowsAsync<UnauthorizedAccessException>(() => admin.AssignToUserAsync(larsActor, lars.Id, Roles.SuperAdmin));
+
+        // Another partner's user does not exist for a partner admin.
+        var olivia = await UserAsync(DemoUsers.Operator);
+        await Assert.ThrowsAsync<ScaiControl.Domain.Common.NotFoundException>(() => admin.ExplainAsync(larsActor, olivia.Id));
+        await Assert.ThrowsAsync<ScaiControl.Domain.Common.NotFoundException>(() => admin.AssignToUserAsync(larsActor, olivia.Id, Roles.BillingViewer));
     }
 
     [Fact]
