@@ -32,6 +32,7 @@ S = {
     "Nav.Packs": ("Packs", "Pakete"),
     "Nav.Templates": ("Templates", "Vorlagen"),
     "Nav.Webhooks": ("Webhooks", "Webhooks"),
+    "Nav.Identity": ("Users and roles", "Benutzer und Rollen"),
     # shared: list page
     "List.Search": ("Search", "Suchen"),
     "List.Empty": ("Nothing to show.", "Keine Einträge."),

@@ -101,6 +101,16 @@ public sealed class EffectivePermissionService(ScaiDbFactory factory, ISharedCac
         return local.UserId is null ? null : Combine(userId, local, local.Grants);
     }
 
+    /// <summary>
+    /// Drops the cached grants of one subject (local user id or ScaiKey subject), e.g. after a sign-in created or updated
+    /// its users row; every node reads them again on its next request.
+    /// </summary>
+    public async Task InvalidateUserAsync(string subject, CancellationToken ct = default)
+    {
+        var generation = await cache.GetOrCreateAsync(GenerationKey, _ => Task.FromResult(Guid.NewGuid().ToString("N")), TimeSpan.FromDays(1), ct: ct);
+        await cache.InvalidateAsync($"perm:{generation}:{subject}", ct);
+    }
+
     /// <summary>Drops the cached grants of every user (a role, group, membership or sync change).</summary>
     public Task InvalidateAllAsync(CancellationToken ct = default) => cache.InvalidateAsync(GenerationKey, ct);
 

@@ -21,7 +21,8 @@ public sealed record GroupView(Group Group, IReadOnlyList<KeyValuePair<string, s
 /// Users, groups and local role assignments for the admin pages (and the same calls for any other surface). Reading
 /// needs users:read, changing users:write; both stay inside the actor's partner (or tenant) through the tenant filter,
 /// the operator sees every partner. A role can only be assigned by an actor who holds every scope it grants (no
-/// escalation), super_admin only by super_admin. Every change is audited (the role_assignments row, created or deleted)
+/// escalation), super_admin only by super_admin, and the platform roles (super_admin, operator) only to users and groups
+/// of the operator's own partner. Every change is audited (the role_assignments row, created or deleted)
 /// and drops the cached effective permissions.
 /// </summary>
 public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermissionService permissions, TimeProvider clock)
@@ -54,6 +55,22 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
             groups.Where(g => g.UserId == u.Id).Select(g => KeyValuePair.Create(g.Id, g.Name)).ToArray())).ToList(), page.NextCursor);
     }
 
+    /// <summary>One user the actor may see, with local assignments and groups.</summary>
+    /// <exception cref="NotFoundException">No such user in the actor's scope.</exception>
+    public async Task<UserView> UserAsync(Actor actor, string userId, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.UsersRead);
+        await using var db = await factory.OpenAsync(actor, "read user", ct);
+        var user = await db.Users.AsNoTracking().FirstOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundException("user", userId);
+        var assignments = await db.RoleAssignments.AsNoTracking().Where(a => a.UserId == user.Id).OrderBy(a => a.Role).ToListAsync(ct);
+        var groups = await (from m in db.UserGroups.AsNoTracking()
+                            join g in db.Groups.AsNoTracking() on m.GroupId equals g.Id
+                            where m.UserId == user.Id
+                            orderby g.Name
+                            select new { g.Id, g.Name }).ToListAsync(ct);
+        return new UserView(user, assignments.Select(View).ToArray(), groups.Select(g => KeyValuePair.Create(g.Id, g.Name)).ToArray());
+    }
+
     /// <summary>The groups the actor may see, by name, with members and role assignments.</summary>
     public async Task<IReadOnlyList<GroupView>> GroupsAsync(Actor actor, CancellationToken ct = default)
     {
@@ -83,9 +100,24 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
             .OrderBy(r => r.BuiltIn ? Roles.BuiltIn.ToList().IndexOf(r.Name) : int.MaxValue).ThenBy(r => r.Name, StringComparer.Ordinal).ToList();
     }
 
-    /// <summary>The roles the actor may hand out (it holds every scope of each; super_admin only for super_admin).</summary>
-    public async Task<IReadOnlyList<Role>> AssignableRolesAsync(Actor actor, CancellationToken ct = default) =>
-        (await RolesAsync(actor, ct)).Where(r => MayAssign(actor, r)).ToList();
+    /// <summary>
+    /// The roles the actor may hand out (it holds every scope of each; super_admin only for super_admin), to a subject of
+    /// partner <paramref name="subjectPartnerId"/> when given (the platform roles only to the operator's own partner).
+    /// </summary>
+    public async Task<IReadOnlyList<Role>> AssignableRolesAsync(Actor actor, string? subjectPartnerId = null, CancellationToken ct = default)
+    {
+        var operatorPartner = subjectPartnerId is not null && await IsOperatorPartnerAsync(subjectPartnerId, ct);
+        return (await RolesAsync(actor, ct)).Where(r => MayAssign(actor, r) && (subjectPartnerId is null || operatorPartner || !PlatformRoles.Contains(r.Name))).ToList();
+    }
+
+    /// <summary>Roles that act for the platform: only for users and groups of the operator's own partner.</summary>
+    public static IReadOnlySet<string> PlatformRoles { get; } = new HashSet<string>(StringComparer.Ordinal) { Roles.SuperAdmin, Roles.Operator };
+
+    private async Task<bool> IsOperatorPartnerAsync(string partnerId, CancellationToken ct)
+    {
+        await using var db = factory.ForPlatform("system:permissions");
+        return await db.Partners.IgnoreQueryFilters().AsNoTracking().AnyAsync(p => p.Id == partnerId && p.IsOperator, ct);
+    }
 
     /// <summary>The effective permissions of a user the actor may see, with the role or group behind each scope.</summary>
     /// <exception cref="NotFoundException">No such user in the actor's scope.</exception>
@@ -107,6 +139,7 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
         await using var db = await factory.OpenAsync(actor, "assign role", ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundException("user", userId);
         await CheckAssignableAsync(actor, db, role, ct);
+        await CheckPlatformRoleAsync(role, user.PartnerId, ct);
         var existing = await db.RoleAssignments.AsNoTracking().FirstOrDefaultAsync(a => a.UserId == user.Id && a.Role == role, ct);
         if (existing is not null)
         {
@@ -129,6 +162,7 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
         await using var db = await factory.OpenAsync(actor, "assign role", ct);
         var group = await db.Groups.FirstOrDefaultAsync(g => g.Id == groupId, ct) ?? throw new NotFoundException("group", groupId);
         await CheckAssignableAsync(actor, db, role, ct);
+        await CheckPlatformRoleAsync(role, group.PartnerId, ct);
         var existing = await db.RoleAssignments.AsNoTracking().FirstOrDefaultAsync(a => a.GroupId == group.Id && a.Role == role, ct);
         if (existing is not null)
         {
@@ -154,6 +188,14 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
         db.RoleAssignments.Remove(assignment);
         await db.SaveChangesAsync(ct);
         await permissions.InvalidateAllAsync(ct);
+    }
+
+    private async Task CheckPlatformRoleAsync(string role, string partnerId, CancellationToken ct)
+    {
+        if (PlatformRoles.Contains(role) && !await IsOperatorPartnerAsync(partnerId, ct))
+        {
+            throw new DomainValidationException("role", $"'{role}' acts for the whole platform: it can only be given to users and groups of the operator.");
+        }
     }
 
     private static async Task CheckAssignableAsync(Actor actor, ScaiDbContext db, string role, CancellationToken ct)

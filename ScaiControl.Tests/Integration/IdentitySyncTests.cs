@@ -311,6 +311,27 @@ public abstract class IdentitySyncTests<TApp>(TApp app, FakeScaiKeyDirectory dir
     }
 
     [Fact]
+    public async Task TwoSyncsAtOnce_AsOnTwoNodes_LeaveEachUserOnce()
+    {
+        var (_, reseller, tenant) = await TenancyAsync();
+        var ids = Enumerable.Range(0, 5).Select(_ => Id("sku")).ToList();
+        foreach (var id in ids)
+        {
+            directory.Users[id] = new DirectoryUser(id, $"{id}@example.com", "Twin", reseller, tenant, [], [], "active");
+        }
+
+        var runs = await Task.WhenAll(SyncAsync(), SyncAsync());
+        Assert.Contains(runs, r => r.Status == IdentitySyncStatus.Succeeded);
+        var again = await SyncAsync(); // whatever the race left undone, a later run completes
+        Assert.Equal(IdentitySyncStatus.Succeeded, again.Status);
+        await using var db = await app.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
+        foreach (var id in ids)
+        {
+            Assert.Equal(1, await db.Users.CountAsync(u => u.ExternalId == id));
+        }
+    }
+
+    [Fact]
     public async Task ScaiKeyDown_TheRunFails_AndNobodyIsDeactivated()
     {
         var (_, reseller, tenant) = await TenancyAsync();

@@ -31,12 +31,12 @@ public sealed class FakeScaiKey : IAsyncLifetime
         JwksUrl = baseUrl + "/jwks";
     }
 
-    public static string Issue(SecurityKey key, string issuer = "https://scaikey.test") => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+    public static string Issue(SecurityKey key, string issuer = "https://scaikey.test", string roles = "tenant_admin") => new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
     {
         Issuer = issuer,
         Audience = "scaicontrol",
         Expires = DateTime.UtcNow.AddMinutes(10),
-        Subject = new ClaimsIdentity([new("sub", "usr_SCAIKEY"), new("partner_id", "ptr_X"), new("tenant_id", "tnt_X"), new("roles", "tenant_admin"), new("scope", "catalog:read")]),
+        Subject = new ClaimsIdentity([new("sub", "usr_SCAIKEY"), new("partner_id", "ptr_X"), new("tenant_id", "tnt_X"), new("roles", roles), new("scope", "catalog:read")]),
         SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.RsaSha256),
     });
 
@@ -86,8 +86,10 @@ public sealed class JwksTests(JwksApp app) : IClassFixture<JwksApp>, IAsyncLifet
         Assert.Equal(HttpStatusCode.OK, await Call(FakeScaiKey.Issue(app.ScaiKey.Key)));
         Assert.Equal(HttpStatusCode.Unauthorized, await Call(FakeScaiKey.Issue(new RsaSecurityKey(RSA.Create(2048)) { KeyId = "scaikey-test-1" })));
         Assert.Equal(HttpStatusCode.Unauthorized, await Call(FakeScaiKey.Issue(app.ScaiKey.Key, issuer: "https://evil.test")));
-        // Authenticated but without the scope: the "scope:action" policy refuses.
-        Assert.Equal(HttpStatusCode.Forbidden, await CallInvoices(FakeScaiKey.Issue(app.ScaiKey.Key)));
+        // Authenticated but without the scope (and no role granting it): the "scope:action" policy refuses.
+        Assert.Equal(HttpStatusCode.Forbidden, await CallInvoices(FakeScaiKey.Issue(app.ScaiKey.Key, roles: "")));
+        // A role in the token grants its scopes (effective permissions include the token's roles, docs/identity.md).
+        Assert.Equal(HttpStatusCode.OK, await CallInvoices(FakeScaiKey.Issue(app.ScaiKey.Key)));
     }
 
     private async Task<HttpStatusCode> CallInvoices(string token)
