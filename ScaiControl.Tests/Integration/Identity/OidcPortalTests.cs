@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ScaiControl.Tests.Integration.Identity;
 
@@ -34,6 +35,51 @@ public sealed class OidcPortalApp : SqliteApp
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+}
+
+/// <summary>The same with the client secret only in the secret store (Auth:ClientSecretVaultPath), written before the first challenge.</summary>
+public sealed class OidcVaultSecretApp : SqliteApp
+{
+    public const string VaultPath = "scaicontrol/oidc-client-secret/v1";
+
+    public TestOidcProvider Idp { get; private set; } = default!;
+
+    protected override string EnvironmentName => "Production";
+
+    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
+    [
+        new("Auth:Authority", Idp.Issuer),
+        new("Auth:ClientId", TestOidcProvider.PortalClientId),
+        new("Auth:ClientSecretVaultPath", VaultPath),
+        new("Auth:RequireHttpsMetadata", "false"),
+        new("Jobs:Enabled", "false"),
+    ];
+
+    public override async Task InitializeAsync()
+    {
+        Idp = await TestOidcProvider.StartAsync("http://localhost", new Dictionary<string, TestAccount>());
+        await base.InitializeAsync();
+    }
+
+    protected override async Task DropAsync()
+    {
+        await base.DropAsync();
+        await Idp.DisposeAsync();
+    }
+}
+
+public sealed class OidcVaultSecretTests(OidcVaultSecretApp app) : IClassFixture<OidcVaultSecretApp>
+{
+    [Fact]
+    public async Task TheClientSecretFromTheSecretStore_AuthenticatesThePortalAtTheProvider()
+    {
+        await app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>().WriteAsync(OidcVaultSecretApp.VaultPath, TestOidcProvider.PortalClientSecret);
+        using var response = await app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).GetAsync("/invoices");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        // The pushed authorization request was accepted: the provider authenticated the client with the stored secret.
+        Assert.Contains("request_uri=", response.Headers.Location!.Query, StringComparison.Ordinal);
+        Assert.Equal(TestOidcProvider.PortalClientId, (await app.Idp.LastPushedRequestAsync()).GetProperty("client_id").GetString());
+    }
 }
 
 public sealed class OidcPortalTests(OidcPortalApp app) : IClassFixture<OidcPortalApp>
