@@ -5,21 +5,27 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace ScaiControl.Tests.Integration.Identity;
 
-/// <summary>The app in Production with the portal signing in at the OIDC test provider (Auth:Authority, ClientId, secret).</summary>
-public sealed class OidcPortalApp : SqliteApp
+/// <summary>
+/// The app in Production with the portal signing in at the OIDC test provider (Auth:Authority, ClientId, and the
+/// client secret as <see cref="SecretSettings"/> give it).
+/// </summary>
+public abstract class ProviderPortalApp : SqliteApp
 {
     public TestOidcProvider Idp { get; private set; } = default!;
 
     protected override string EnvironmentName => "Production";
 
+    /// <summary>How the client secret is configured.</summary>
+    protected abstract IEnumerable<KeyValuePair<string, string?>> SecretSettings { get; }
+
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
     [
         new("Auth:Authority", Idp.Issuer),
         new("Auth:ClientId", TestOidcProvider.PortalClientId),
-        new("Auth:ClientSecret", TestOidcProvider.PortalClientSecret),
         new("Auth:MeEndpoint", Idp.MeEndpoint),
         new("Auth:RequireHttpsMetadata", "false"),
         new("Jobs:Enabled", "false"),
+        .. SecretSettings,
     ];
 
     public override async Task InitializeAsync()
@@ -37,35 +43,18 @@ public sealed class OidcPortalApp : SqliteApp
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 }
 
-/// <summary>The same with the client secret only in the secret store (Auth:ClientSecretVaultPath), written before the first challenge.</summary>
-public sealed class OidcVaultSecretApp : SqliteApp
+/// <summary>The client secret in Auth:ClientSecret.</summary>
+public sealed class OidcPortalApp : ProviderPortalApp
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> SecretSettings => [new("Auth:ClientSecret", TestOidcProvider.PortalClientSecret)];
+}
+
+/// <summary>The client secret only in the secret store (Auth:ClientSecretVaultPath), written before the first challenge.</summary>
+public sealed class OidcVaultSecretApp : ProviderPortalApp
 {
     public const string VaultPath = "scaicontrol/oidc-client-secret/v1";
 
-    public TestOidcProvider Idp { get; private set; } = default!;
-
-    protected override string EnvironmentName => "Production";
-
-    protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
-    [
-        new("Auth:Authority", Idp.Issuer),
-        new("Auth:ClientId", TestOidcProvider.PortalClientId),
-        new("Auth:ClientSecretVaultPath", VaultPath),
-        new("Auth:RequireHttpsMetadata", "false"),
-        new("Jobs:Enabled", "false"),
-    ];
-
-    public override async Task InitializeAsync()
-    {
-        Idp = await TestOidcProvider.StartAsync("http://localhost", new Dictionary<string, TestAccount>());
-        await base.InitializeAsync();
-    }
-
-    protected override async Task DropAsync()
-    {
-        await base.DropAsync();
-        await Idp.DisposeAsync();
-    }
+    protected override IEnumerable<KeyValuePair<string, string?>> SecretSettings => [new("Auth:ClientSecretVaultPath", VaultPath)];
 }
 
 public sealed class OidcVaultSecretTests(OidcVaultSecretApp app) : IClassFixture<OidcVaultSecretApp>
@@ -74,7 +63,7 @@ public sealed class OidcVaultSecretTests(OidcVaultSecretApp app) : IClassFixture
     public async Task TheClientSecretFromTheSecretStore_AuthenticatesThePortalAtTheProvider()
     {
         await app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>().WriteAsync(OidcVaultSecretApp.VaultPath, TestOidcProvider.PortalClientSecret);
-        using var response = await app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false }).GetAsync("/invoices");
+        using var response = await app.Browser().GetAsync("/invoices");
         Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
         // The pushed authorization request was accepted: the provider authenticated the client with the stored secret.
         Assert.Contains("request_uri=", response.Headers.Location!.Query, StringComparison.Ordinal);
