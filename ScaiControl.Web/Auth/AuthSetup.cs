@@ -127,7 +127,8 @@ public static class AuthSetup
             {
                 o.Authority = options.Authority;
                 o.ClientId = options.ClientId;
-                o.ClientSecret = options.ClientSecret;
+                // With a vault path the secret is read at each use (events below), never kept in the options.
+                o.ClientSecret = string.IsNullOrWhiteSpace(options.ClientSecretVaultPath) ? options.ClientSecret : null;
                 o.RequireHttpsMetadata = requireHttps;
                 o.ResponseType = OpenIdConnectResponseType.Code;
                 o.ResponseMode = OpenIdConnectResponseMode.Query;
@@ -163,6 +164,15 @@ public static class AuthSetup
                     if (ctx.TokenEndpointRequest is not null && await ctx.HttpContext.RequestServices.GetRequiredService<OidcSession>().ClientSecretAsync(ctx.HttpContext.RequestAborted) is { Length: > 0 } secret)
                     {
                         ctx.TokenEndpointRequest.ClientSecret = secret;
+                    }
+                };
+                o.Events.OnPushAuthorization = async ctx =>
+                {
+                    // A pushed authorization request (RFC 9126) authenticates the client too: the vault's secret
+                    // (the handler itself adds Options.ClientSecret when that is set).
+                    if (!string.IsNullOrWhiteSpace(options.ClientSecretVaultPath) && await ctx.HttpContext.RequestServices.GetRequiredService<OidcSession>().ClientSecretAsync(ctx.HttpContext.RequestAborted) is { Length: > 0 } secret)
+                    {
+                        ctx.ProtocolMessage.ClientSecret = secret;
                     }
                 };
                 o.Events.OnTicketReceived = ctx => ctx.HttpContext.RequestServices.GetRequiredService<OidcSession>().OnTicketReceivedAsync(ctx);

@@ -40,9 +40,6 @@ public static class ScaiClaims
             return Actor.Anonymous;
         }
 
-        static IReadOnlyList<string> Many(ClaimsPrincipal u, string type) =>
-            u.FindAll(type).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToArray();
-
         return new Actor(sub, Empty(user.FindFirst(PartnerId)?.Value), Empty(user.FindFirst(TenantId)?.Value), Many(user, Roles), Many(user, Scopes));
     }
 
@@ -150,12 +147,13 @@ public static class ScaiClaims
     /// <summary>The token identity of a principal whose claims <see cref="Normalise"/> mapped.</summary>
     public static Infrastructure.Identity.TokenIdentity ToTokenIdentity(this ClaimsPrincipal principal)
     {
-        static IReadOnlyList<string> Many(ClaimsPrincipal u, string type) =>
-            u.FindAll(type).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToArray();
-
         return new Infrastructure.Identity.TokenIdentity(principal.FindFirst(Subject)?.Value ?? string.Empty, Empty(principal.FindFirst(Email)?.Value), Empty(principal.FindFirst(Name)?.Value),
             Empty(principal.FindFirst(PartnerId)?.Value), Empty(principal.FindFirst(TenantId)?.Value), Many(principal, Roles), Many(principal, Scopes));
     }
+
+    /// <summary>The values of every <paramref name="type"/> claim, each split at spaces (a space-delimited claim or several claims).</summary>
+    private static string[] Many(ClaimsPrincipal user, string type) =>
+        user.FindAll(type).SelectMany(c => c.Value.Split(' ', StringSplitOptions.RemoveEmptyEntries)).Distinct(StringComparer.Ordinal).ToArray();
 
     private static string? Empty(string? value) => string.IsNullOrEmpty(value) ? null : value;
 }

@@ -1,24 +1,31 @@
 using System.Net;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace ScaiControl.Tests.Integration.Identity;
 
-/// <summary>The app in Production with the portal signing in at the OIDC test provider (Auth:Authority, ClientId, secret).</summary>
-public sealed class OidcPortalApp : SqliteApp
+/// <summary>
+/// The app in Production with the portal signing in at the OIDC test provider (Auth:Authority, ClientId, and the
+/// client secret as <see cref="SecretSettings"/> give it).
+/// </summary>
+public abstract class ProviderPortalApp : SqliteApp
 {
     public TestOidcProvider Idp { get; private set; } = default!;
 
     protected override string EnvironmentName => "Production";
 
+    /// <summary>How the client secret is configured.</summary>
+    protected abstract IEnumerable<KeyValuePair<string, string?>> SecretSettings { get; }
+
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
     [
         new("Auth:Authority", Idp.Issuer),
         new("Auth:ClientId", TestOidcProvider.PortalClientId),
-        new("Auth:ClientSecret", TestOidcProvider.PortalClientSecret),
         new("Auth:MeEndpoint", Idp.MeEndpoint),
         new("Auth:RequireHttpsMetadata", "false"),
         new("Jobs:Enabled", "false"),
+        .. SecretSettings,
     ];
 
     public override async Task InitializeAsync()
@@ -34,6 +41,34 @@ public sealed class OidcPortalApp : SqliteApp
     }
 
     public HttpClient Browser() => CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+}
+
+/// <summary>The client secret in Auth:ClientSecret.</summary>
+public sealed class OidcPortalApp : ProviderPortalApp
+{
+    protected override IEnumerable<KeyValuePair<string, string?>> SecretSettings => [new("Auth:ClientSecret", TestOidcProvider.PortalClientSecret)];
+}
+
+/// <summary>The client secret only in the secret store (Auth:ClientSecretVaultPath), written before the first challenge.</summary>
+public sealed class OidcVaultSecretApp : ProviderPortalApp
+{
+    public const string VaultPath = "scaicontrol/oidc-client-secret/v1";
+
+    protected override IEnumerable<KeyValuePair<string, string?>> SecretSettings => [new("Auth:ClientSecretVaultPath", VaultPath)];
+}
+
+public sealed class OidcVaultSecretTests(OidcVaultSecretApp app) : IClassFixture<OidcVaultSecretApp>
+{
+    [Fact]
+    public async Task TheClientSecretFromTheSecretStore_AuthenticatesThePortalAtTheProvider()
+    {
+        await app.Services.GetRequiredService<ScaiControl.Infrastructure.Secrets.ISecretStore>().WriteAsync(OidcVaultSecretApp.VaultPath, TestOidcProvider.PortalClientSecret);
+        using var response = await app.Browser().GetAsync("/invoices");
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        // The pushed authorization request was accepted: the provider authenticated the client with the stored secret.
+        Assert.Contains("request_uri=", response.Headers.Location!.Query, StringComparison.Ordinal);
+        Assert.Equal(TestOidcProvider.PortalClientId, (await app.Idp.LastPushedRequestAsync()).GetProperty("client_id").GetString());
+    }
 }
 
 public sealed class OidcPortalTests(OidcPortalApp app) : IClassFixture<OidcPortalApp>
