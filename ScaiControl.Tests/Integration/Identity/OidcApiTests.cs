@@ -141,7 +141,8 @@ public sealed class OidcApiTests(OidcApiApp app) : IClassFixture<OidcApiApp>
         Assert.Equal($"{Permissions.CatalogRead} {Permissions.InvoicesRead}", new JsonWebToken(token).GetClaim("scope").Value);
         Assert.Equal(HttpStatusCode.OK, (await app.Client("Bearer " + token).GetAsync(Catalog)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await app.Client("Bearer " + token).GetAsync("/api/v1/invoices")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await app.Client("Bearer " + token).GetAsync("/api/v1/subscriptions")).StatusCode);
+        // Neither the two scopes nor the client's tenant_admin role (whose scopes a token's roles grant) allow webhook admin.
+        Assert.Equal(HttpStatusCode.Forbidden, (await app.Client("Bearer " + token).GetAsync("/api/v1/admin/webhook-subscriptions")).StatusCode);
     }
 
     [Fact]

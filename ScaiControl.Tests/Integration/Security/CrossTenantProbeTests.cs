@@ -39,9 +39,10 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
         ["plans"] = Kind.Plan,
         ["change-plan"] = Kind.Plan,
         ["api-keys"] = Kind.ApiKey,
+        ["users"] = Kind.User,
     };
 
-    private enum Kind { Subscription, Invoice, Tenant, PackSubscription, WebhookSubscription, WebhookDelivery, Template, BillingRun, Service, Pack, Plan, ApiKey }
+    private enum Kind { Subscription, Invoice, Tenant, PackSubscription, WebhookSubscription, WebhookDelivery, Template, BillingRun, Service, Pack, Plan, ApiKey, User }
 
     private static bool IsShared(Kind kind) => kind is Kind.Service or Kind.Pack or Kind.Plan;
 
@@ -174,6 +175,7 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
         private readonly Dictionary<string, (string PartnerId, string Name)> _tenants = [];
         private readonly Dictionary<string, string> _partnerMarkers = [];
         private readonly Dictionary<Kind, string> _shared = [];
+        private readonly Dictionary<string, string> _userEmails = [];
 
         public string SharedId(Kind kind) => _shared[kind];
 
@@ -211,6 +213,12 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
             world._entities.AddRange((await db.WebhookDeliveries.ToListAsync()).Select(d => (Kind.WebhookDelivery, d.Id, subscriberPartners[d.SubscriptionId], (string?)null)));
             world._entities.AddRange((await db.InvoiceTemplates.Where(t => t.PartnerId != null).ToListAsync()).Select(t => (Kind.Template, t.Id, t.PartnerId!, (string?)null)));
             world._entities.AddRange((await db.ApiKeys.ToListAsync()).Select(k => (Kind.ApiKey, k.Id, k.PartnerId, k.TenantId)));
+            foreach (var u in await db.Users.ToListAsync())
+            {
+                world._entities.Add((Kind.User, u.Id, u.PartnerId, u.TenantId));
+                world._userEmails[u.Id] = u.Email;
+            }
+
             world._entities.AddRange((await db.BillingRuns.ToListAsync()).Select(r => (Kind.BillingRun, r.Id, "platform", (string?)null)));
             world._shared[Kind.Service] = (await db.Services.FirstAsync()).Slug;
             world._shared[Kind.Plan] = (await db.Plans.FirstAsync()).Id;
@@ -255,6 +263,11 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
                     data.Add(tenantId);
                     data.Add(_tenants[tenantId].Name);
                     ids[Kind.Tenant] = tenantId;
+                }
+
+                if (k == Kind.User)
+                {
+                    data.Add(_userEmails[id]);
                 }
 
                 if (_partnerMarkers.TryGetValue(partnerId, out var marker) && tenantId is null)

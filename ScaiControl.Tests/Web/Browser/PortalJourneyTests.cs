@@ -77,7 +77,7 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
             await page.ClickAsync("[data-testid='subscribe-crm-team-monthly']");
             await Assertions.Expect(page.GetByTestId("summary-first-amount")).ToBeVisibleAsync(); // the summary comes first
             await page.ClickAsync("[data-testid='summary-confirm']");
-            await Assertions.Expect(page.GetByTestId("subscribe-status")).ToHaveTextAsync("active");
+            await Assertions.Expect(page.GetByTestId("subscribe-status")).ToHaveTextAsync("aktiv"); // Jonas reads the portal in German
             await SnapAsync(page, "1-catalog-subscribed");
             await SignOutAsync(page);
 
