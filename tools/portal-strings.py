@@ -457,6 +457,18 @@ S = {
     "Hooks.Endpoint": ("Endpoint", "Endpunkt"),
     "Hooks.Enable": ("Re-enable", "Wieder aktivieren"),
     'Hooks.UrlRequired': ("Enter the endpoint's absolute https URL.", 'Geben Sie die absolute https-URL des Endpunkts ein.'),
+    # admin: template versions
+    "Versions.Title": ("Versions", "Versionen"),
+    "Versions.Loading": ("Loading the versions…", "Versionen werden geladen…"),
+    "Versions.Against": ("Changes against version {0} (in force)", "Änderungen gegenüber Version {0} (gültig)"),
+    "Versions.Open": ("open here", "hier geöffnet"),
+    "Versions.Same": ("same source", "gleicher Quelltext"),
+    "Versions.Changes": ("{0} lines added, {1} removed", "{0} Zeilen hinzugefügt, {1} entfernt"),
+    "Versions.Republish": ("Publish again", "Erneut veröffentlichen"),
+    "Versions.More": ("Only the newest {0} versions are listed.", "Nur die neuesten {0} Versionen werden angezeigt."),
+    "Versions.RepublishTitle": ("Publish version {0} again", "Version {0} erneut veröffentlichen"),
+    "Versions.RepublishText": ("The source of version {0} is saved as the next version and published: it replaces version {1} for every document finalised from now on. Documents already finalised keep their template. Every version stays in the history.", "Der Quelltext von Version {0} wird als nächste Version gespeichert und veröffentlicht: Er ersetzt Version {1} für jedes ab jetzt abgeschlossene Dokument. Bereits abgeschlossene Dokumente behalten ihre Vorlage. Alle Versionen bleiben im Verlauf."),
+    "Versions.Republished": ("Version {0} is in force again, as version {1}.", "Version {0} gilt wieder, als Version {1}."),
 }
 
 here = os.path.dirname(os.path.abspath(__file__))
