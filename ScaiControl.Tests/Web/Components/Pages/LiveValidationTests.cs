@@ -2,6 +2,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Web.Components.Pages.Admin.BillingRuns;
+using ScaiControl.Web.Components.Pages.Admin.Catalog;
 using ScaiControl.Web.Components.Pages.Admin.Tenants;
 using ScaiControl.Web.Components.Pages.Admin.Webhooks;
 
@@ -60,6 +61,35 @@ public sealed class LiveValidationTests(PortalRenderFixture portal) : IClassFixt
 
         Assert.False(view.Has("tenant-created"));
         Assert.Equal(before, await CountTenantsAsync());
+    }
+
+    [Fact]
+    public async Task NewPlan_BadCodeEmptyNameAndAPriceThatIsNoNumber_AreSaidAsTyped_AndSaveWritesNothing()
+    {
+        var before = await CountPlansAsync();
+        await using var view = await portal.OpenAsync<AdminCatalogPage>(DemoUsers.Operator);
+
+        view.Fill("plan-code", "Not A Slug!");
+        view.WaitFor(() => Assert.True(view.Has("error-plan-code")));
+        view.Fill("plan-name", "x");
+        view.Fill("plan-name", "");
+        view.WaitFor(() => Assert.True(view.Has("error-plan-name")));
+        view.Fill("plan-price", "twelve");
+        view.WaitFor(() => Assert.True(view.Has("error-plan-price")));
+        view.Fill("plan-code", "crm-new-monthly");
+        view.WaitFor(() => Assert.False(view.Has("error-plan-code")));
+
+        view.Click("plan-save");
+
+        view.WaitFor(() => Assert.True(view.Has("error-plan-price") || view.Has("error-plan-name")));
+        Assert.False(view.Has("catalog-saved"));
+        Assert.Equal(before, await CountPlansAsync());
+    }
+
+    private async Task<int> CountPlansAsync()
+    {
+        await using var db = await portal.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
+        return await db.Plans.CountAsync();
     }
 
     private async Task<int> CountSubscribersAsync()
