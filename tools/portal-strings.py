@@ -496,6 +496,25 @@ S = {
     "Catalog.CodeCol": ("Code", "Code"),
     "Catalog.Term": ("Term", "Laufzeit"),
     "Catalog.Edit": ("Edit", "Bearbeiten"),
+    # admin: packs
+    "Packs.LoadingAdmin": ("Loading the packs…", "Pakete werden geladen…"),
+    "Packs.New": ("New pack", "Neues Paket"),
+    "Packs.Edit": ("Edit pack {0}", "Paket {0} bearbeiten"),
+    "Packs.CurrencyInterval": ("Currency and interval (shared by every plan)", "Währung und Intervall (für alle Tarife gleich)"),
+    "Packs.FixedPrice": ("Fixed price per interval, excluding VAT (e.g. 69.00)", "Festpreis je Intervall, ohne USt. (z. B. 69,00)"),
+    "Packs.Discount": ("Discount in basis points (1500 = 15.00 %)", "Rabatt in Basispunkten (1500 = 15,00 %)"),
+    "Packs.Plans": ("Plans in the pack", "Tarife im Paket"),
+    "Packs.PlanN": ("Plan {0}", "Tarif {0}"),
+    "Packs.RemovePlan": ("Remove this plan", "Diesen Tarif entfernen"),
+    "Packs.AddPlan": ("Add a plan", "Tarif hinzufügen"),
+    "Packs.Save": ("Save pack", "Paket speichern"),
+    "Packs.NewInstead": ("New pack instead", "Stattdessen neues Paket"),
+    "Packs.Search": ("Search by pack name or code", "Nach Paketname oder Code suchen"),
+    "Packs.Empty": ("No packs yet: compose one above.", "Noch keine Pakete: Stellen Sie oben eines zusammen."),
+    "Packs.Pack": ("Pack", "Paket"),
+    "Packs.Parts": ("Parts", "Einzelpreise"),
+    "Packs.Saving": ("Saving", "Ersparnis"),
+    "Packs.Retire": ("Retire", "Einstellen"),
 }
 
 here = os.path.dirname(os.path.abspath(__file__))

@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection;
 using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Web.Components.Pages.Admin.BillingRuns;
 using ScaiControl.Web.Components.Pages.Admin.Catalog;
+using ScaiControl.Web.Components.Pages.Admin.Packs;
 using ScaiControl.Web.Components.Pages.Admin.Tenants;
 using ScaiControl.Web.Components.Pages.Admin.Webhooks;
 
@@ -84,6 +85,21 @@ public sealed class LiveValidationTests(PortalRenderFixture portal) : IClassFixt
         view.WaitFor(() => Assert.True(view.Has("error-plan-price") || view.Has("error-plan-name")));
         Assert.False(view.Has("catalog-saved"));
         Assert.Equal(before, await CountPlansAsync());
+    }
+
+    [Fact]
+    public async Task NewPack_BadCodeAndEmptyName_AreSaidAsTyped_AndCleared_WhenCorrected()
+    {
+        await using var view = await portal.OpenAsync<AdminPacksPage>(DemoUsers.Operator);
+
+        view.Fill("pack-code", "Bad Code!");
+        view.WaitFor(() => Assert.True(view.Has("error-code")));
+        view.Fill("pack-name", "x");
+        view.Fill("pack-name", "");
+        view.WaitFor(() => Assert.True(view.Has("error-name")));
+        view.Fill("pack-code", "good-code");
+        view.WaitFor(() => Assert.False(view.Has("error-code")));
+        Assert.True(view.Has("error-name"));
     }
 
     private async Task<int> CountPlansAsync()
