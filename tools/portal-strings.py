@@ -515,6 +515,23 @@ S = {
     "Packs.Parts": ("Parts", "Einzelpreise"),
     "Packs.Saving": ("Saving", "Ersparnis"),
     "Packs.Retire": ("Retire", "Einstellen"),
+    # admin: webhook subscriber page and attempts
+    "Attempts.None": ("No attempts yet.", "Noch keine Versuche."),
+    "Attempts.Error": ("Error", "Fehler"),
+    "Attempts.Headers": ("Request headers", "Anfrage-Header"),
+    "Attempts.HeadersShort": ("headers", "Header"),
+    "Attempts.Body": ("Response body", "Antwort"),
+    "Attempts.NoAnswer": ("no answer", "keine Antwort"),
+    "Hook.Title": ("Webhook subscriber", "Webhook-Empfänger"),
+    "Hook.Log": ("Delivery log", "Zustellprotokoll"),
+    "Hook.Search": ("Search by topic or event id", "Nach Thema oder Ereignis-ID suchen"),
+    "Hook.Empty": ("No deliveries.", "Keine Zustellungen."),
+    "Hook.Loading": ("Loading deliveries…", "Zustellungen werden geladen…"),
+    "Hook.Topic": ("Topic", "Thema"),
+    "Hook.Next": ("next attempt {0}", "nächster Versuch {0}"),
+    "Hook.Attempts": ("Attempts", "Versuche"),
+    "Hook.Replay": ("Replay", "Erneut senden"),
+    "Hook.Tests": ("Test events", "Testereignisse"),
 }
 
 here = os.path.dirname(os.path.abspath(__file__))
