@@ -171,6 +171,33 @@ public sealed class InvoiceTemplateService(ScaiDbFactory factory, TimeProvider c
     }
 
     /// <summary>
+    /// Rollback: publishes the body of an older version <paramref name="id"/> again. Versions never change (spec 002:
+    /// each save is a new row), and a version older than the one in force cannot be published itself
+    /// (<see cref="InvoiceTemplate.Publish"/>), so its body is saved as the key's next version and that is published;
+    /// the history keeps every version. The body is compiled and rendered against the sample data first: when that
+    /// fails nothing is written.
+    /// </summary>
+    /// <exception cref="NotFoundException">Unknown id.</exception>
+    /// <exception cref="TemplateValidationException">The old body no longer compiles or renders.</exception>
+    /// <exception cref="DomainConflictException">A newer version was saved or published at the same time.</exception>
+    public async Task<InvoiceTemplate> RepublishAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        var old = (await GetAsync(actor, id, ct)).Template;
+        RenderSample(old.Body, old.DocumentType);
+        var draft = await CreateDraftAsync(actor, new TemplateDraft(old.Name, TemplateWireNames.Of(old.DocumentType), old.Language, old.PartnerId, old.Body), ct);
+        return await PublishAsync(actor, draft.Id, ct);
+    }
+
+    /// <summary>
+    /// The versions of one template key (name, document type, language, owner), newest first: one page of at most
+    /// <paramref name="limit"/> (keyset on the version number), each marked when it is in force.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not templates:write.</exception>
+    public Task<Page<TemplateListItem>> VersionsAsync(Actor actor, InvoiceTemplate of, string? cursor, int limit, CancellationToken ct = default) =>
+        ListAsync(actor, new TemplateFilter(Name: of.Name, DocumentType: TemplateWireNames.Of(of.DocumentType), Language: of.Language, PartnerId: of.OwnerKey),
+            new ListSort("version", Descending: true), cursor, limit, ct);
+
+    /// <summary>
     /// The HTML <paramref name="body"/> renders to for the sample document of <paramref name="documentType"/> ("invoice"
     /// | "credit_note"), through the renderer finalisation uses.
     /// </summary>

@@ -9,7 +9,10 @@ namespace ScaiControl.Tests.Web.Browser;
 /// Visits every page of the app's routes (the @page RouteAttributes of the Web assembly, not a hand list) that the
 /// navigation offers each demo role, at 1366 and at 390 px wide, and fails on a console error, an uncaught page
 /// error, a failed or 4xx/5xx same-origin request, a circuit error or a page that scrolls sideways. Every navigation
-/// link must be a route of the app. With SCAI_PORTAL_SCREENSHOTS set to a folder it writes one screenshot per page,
+/// link must be a route of the app. From the pages it visits it also follows one link of each detail route (a route
+/// with a parameter: an invoice, a billing run, a subscription's history or plan change, a template, a webhook
+/// subscriber) and checks that page the same way; on a phone the account button shows who is signed in.
+/// With SCAI_PORTAL_SCREENSHOTS set to a folder it writes one screenshot per page,
 /// there (desktop: operator and tenant; phone: tenant); docs/portal/ holds the committed ones
 /// (SCAI_PORTAL_SCREENSHOTS=$PWD/docs/portal scripts/test.sh --filter "FullyQualifiedName~PortalCrawlTests").
 /// </summary>
@@ -52,11 +55,23 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         .Where(t => !t.Contains('{', StringComparison.Ordinal))
         .ToHashSet(StringComparer.Ordinal);
 
+    /// <summary>The app's detail routes ("/invoices/{Id}"...) as a matcher of a path each, from the components' RouteAttributes.</summary>
+    public static IReadOnlyList<(string Template, System.Text.RegularExpressions.Regex Path)> DetailRoutes() => typeof(Program).Assembly.GetTypes()
+        .Where(t => typeof(IComponent).IsAssignableFrom(t))
+        .SelectMany(t => t.GetCustomAttributes<RouteAttribute>())
+        .Select(r => r.Template)
+        .Where(t => t.Contains('{', StringComparison.Ordinal))
+        .Distinct(StringComparer.Ordinal)
+        .Select(t => (t, new System.Text.RegularExpressions.Regex("^" + System.Text.RegularExpressions.Regex.Replace(t, @"\{[^}]+\}", "[^/]+") + "$")))
+        .ToList();
+
     [ChromiumFact]
     public async Task EveryNavigationPage_ForEveryRole_AtDesktopAndPhoneWidth_HasNoErrorAndNoSidewaysScroll()
     {
         var routes = Routes();
+        var details = DetailRoutes();
         Assert.Contains("/admin/subscriptions", routes);
+        Assert.Contains(details, d => d.Template == "/invoices/{Id}");
         _app = await PortalApp.StartAsync(ChromiumFactAttribute.ChromiumPath, TimeSpan.FromSeconds(120));
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -68,6 +83,7 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         var shots = Environment.GetEnvironmentVariable("SCAI_PORTAL_SCREENSHOTS");
         var problems = new List<string>();
         var visited = 0;
+        var detailKinds = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var (role, email) in Roles)
         {
@@ -109,6 +125,17 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
                 await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveAttributeAsync("data-email", email);
                 await page.Locator("h1[data-interactive]").WaitForAsync();
 
+                if (width < 600)
+                {
+                    // The app bar hides the name on a phone; the account button shows it.
+                    await Assertions.Expect(page.GetByTestId("signed-in-as")).ToBeHiddenAsync();
+                    await page.GetByTestId("user-menu").Locator("button").First.ClickAsync();
+                    await Assertions.Expect(page.GetByTestId("user-menu-who")).ToContainTextAsync(email);
+                    await page.Keyboard.PressAsync("Escape");
+                    await page.Mouse.ClickAsync(5, 300);
+                    await Assertions.Expect(page.GetByTestId("user-menu-who")).ToBeHiddenAsync();
+                }
+
                 // The drawer's links (a temporary drawer on the phone: its links are in the page once opened).
                 if (width < 960)
                 {
@@ -122,7 +149,10 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
                     Assert.True(routes.Contains(link), $"{role}: the navigation links to {link}, which is not a route of the app.");
                 }
 
-                foreach (var path in links.Distinct())
+                // The navigation pages first, then one page of each detail route linked from them (and from those).
+                var queue = new Queue<string>(links.Distinct());
+                var seenDetails = new HashSet<string>(StringComparer.Ordinal);
+                while (queue.TryDequeue(out var path))
                 {
                     where = path;
                     await page.GotoAsync(path.TrimStart('/'));
@@ -141,11 +171,23 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
                     }
 
                     visited++;
+                    var hrefs = await page.Locator(".mud-main-content a[href]").EvaluateAllAsync<string[]>(
+                        "els => els.map(a => new URL(a.href)).filter(u => u.origin === location.origin).map(u => u.pathname)");
+                    foreach (var href in hrefs.Distinct())
+                    {
+                        if (details.FirstOrDefault(d => d.Path.IsMatch(href)) is { Template: { } kind } && seenDetails.Add(kind))
+                        {
+                            queue.Enqueue(href);
+                            detailKinds.Add(kind);
+                        }
+                    }
+
                     // The docs show every page on the desktop for the operator and a tenant, and the tenant's pages on a phone.
                     if (!string.IsNullOrEmpty(shots) && (widthName == "desktop" ? role != "partner-admin" : role == "tenant"))
                     {
                         Directory.CreateDirectory(shots);
-                        var slug = path == "/" ? "home" : path.Trim('/').Replace('/', '-');
+                        var kind = details.FirstOrDefault(d => d.Path.IsMatch(path)).Template;
+                        var slug = path == "/" ? "home" : (kind ?? path).Trim('/').Replace("{", "", StringComparison.Ordinal).Replace("}", "", StringComparison.Ordinal).Replace('/', '-').ToLowerInvariant();
                         await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(shots, $"{role}-{widthName}-{slug}.png") });
                     }
                 }
@@ -155,6 +197,12 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         output.WriteLine($"visited {visited} pages");
+        output.WriteLine($"detail routes followed: {string.Join(", ", detailKinds.Order(StringComparer.Ordinal))}");
+        // The demo data links each of these from a list page (webhook subscribers exist only when a test adds one).
+        foreach (var kind in new[] { "/invoices/{Id}", "/admin/billing-runs/{Id}", "/admin/templates/{Id}", "/admin/subscriptions/{Id}/history", "/subscriptions/{Id}/change-plan" })
+        {
+            Assert.Contains(kind, detailKinds);
+        }
         foreach (var p in problems)
         {
             output.WriteLine(p);
