@@ -59,6 +59,9 @@ S = {
     "SignIn.NoMatch": ("No user matches.", "Kein Benutzer gefunden."),
     "SignIn.Unknown": ("That user does not exist.", "Diesen Benutzer gibt es nicht."),
     "SignIn.ScaiKey": ("Sign in with ScaiKey. The development sign-in is not available in this environment.", "Melden Sie sich mit ScaiKey an. Die Entwicklungs-Anmeldung ist in dieser Umgebung nicht verfügbar."),
+    "SignIn.WithProvider": ("Sign in with ScaiKey", "Mit ScaiKey anmelden"),
+    "SignIn.ProviderError": ("The sign-in at the identity provider did not complete. Please try again.", "Die Anmeldung beim Identitätsanbieter wurde nicht abgeschlossen. Bitte versuchen Sie es erneut."),
+    "SignIn.SignedOut": ("You are signed out.", "Sie sind abgemeldet."),
     # home
     "Home.Welcome": ("Welcome to ScaiControl", "Willkommen bei ScaiControl"),
     "Home.SignedInAs": ("Signed in as {0} ({1}).", "Angemeldet als {0} ({1})."),
