@@ -19,7 +19,8 @@ public static class HostSecurity
     /// <summary>
     /// The default policy: everything from this origin; inline styles (MudBlazor's theme and component styles, GrapesJS,
     /// the template preview) and data:/blob: images and fonts; no plugins; framing by this origin only (the designer's
-    /// canvas and the preview are frames of the page itself).
+    /// canvas and the preview are frames of the page itself). With Auth:Authority set, form-action also allows the
+    /// identity provider's origin (the sign-out form ends at its end-session endpoint).
     /// </summary>
     public const string DefaultContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
@@ -76,6 +77,14 @@ public static class HostSecurity
             : app.Environment.IsDevelopment()
                 ? DefaultContentSecurityPolicy.Replace("connect-src 'self'", "connect-src 'self' ws://localhost:* wss://localhost:*", StringComparison.Ordinal) // dotnet watch's browser refresh
                 : DefaultContentSecurityPolicy;
+        if (app.Configuration["Security:ContentSecurityPolicy"] is not { Length: > 0 }
+            && Uri.TryCreate(app.Configuration["Auth:Authority"], UriKind.Absolute, out var authority))
+        {
+            // Sign-out posts a form that redirects to the provider's end-session endpoint: Chromium applies
+            // form-action to that redirect, so the provider's origin is allowed as a form target.
+            policy = policy.Replace("form-action 'self'", $"form-action 'self' {authority.GetLeftPart(UriPartial.Authority)}", StringComparison.Ordinal);
+        }
+
         app.Use((context, next) =>
         {
             // On starting: the exception handler and the status code pages clear or replace the response first.
