@@ -182,7 +182,9 @@ public static class AuthSetup
                     ctx.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ScaiControl.Web.Auth").LogWarning("OpenID Connect sign-in failed: {Reason}", ctx.Failure?.Message);
                     ctx.Response.Redirect("/sign-in?error=provider");
                     ctx.HandleResponse();
-                    return Task.CompletedTask;
+                    // Audited by kind only: the failure's message may quote the callback's parameters.
+                    return ctx.HttpContext.RequestServices.GetRequiredService<IdentitySignInService>().AuditAsync(IdentitySignInService.SignInFailedAction, Infrastructure.Tenancy.Actor.Anonymous.UserId, null, null, null,
+                        new { method = "oidc", reason = "remote_failure", failure = ctx.Failure?.GetType().Name, ip = ctx.HttpContext.Connection.RemoteIpAddress?.ToString() }, ctx.HttpContext.RequestAborted);
                 };
             });
 
@@ -225,7 +227,7 @@ public static class AuthSetup
         if (options.PortalOidc && !environment.IsDevelopment())
         {
             var returnUrl = SignInEndpoints.LocalOrRoot(ctx.Request.PathBase + ctx.Request.Path + ctx.Request.QueryString);
-            return ctx.HttpContext.ChallengeAsync(OidcSession.Scheme, new AuthenticationProperties { RedirectUri = returnUrl });
+            return OidcSession.ChallengeAsync(ctx.HttpContext, returnUrl);
         }
 
         ctx.Response.Redirect(ctx.RedirectUri);
