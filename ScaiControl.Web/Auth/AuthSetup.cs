@@ -203,11 +203,16 @@ public static class AuthSetup
             {
                 o.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => ctx.User.ToActor().Can(permission)));
             }
+
+            o.AddPolicy(ChangePlanPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => Infrastructure.Subscriptions.PlanChangeService.CanChangePlan(ctx.User.ToActor())));
         });
         builder.Services.AddTransient<Microsoft.AspNetCore.Authentication.IClaimsTransformation, EffectivePermissionClaims>();
         builder.Services.AddCascadingAuthenticationState();
         return devKey;
     }
+
+    /// <summary>The plan-change endpoint's policy: subscriptions:write, or scaicontrol:admin (plan-change service tokens).</summary>
+    public const string ChangePlanPolicy = "subscriptions:change-plan";
 
     /// <summary>The signature algorithms accepted on tokens: RS256, PS256, ES256 (never none or an HMAC).</summary>
     public static readonly string[] AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
