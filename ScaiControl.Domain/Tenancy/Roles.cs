@@ -100,11 +100,18 @@ public static class Permissions
     /// <summary>Assign and remove local roles, run the identity sync (the sync: the operator only).</summary>
     public const string UsersWrite = "users:write";
 
+    /// <summary>
+    /// Plan-change service tokens (the spec's "plan-change service tokens", for CRM-driven plan changes): change the plan of
+    /// any subscription the token's partner (or tenant) owns, through POST /api/v1/subscriptions/{id}/change-plan. Carried
+    /// by client-credentials tokens; no built-in role but super_admin holds it.
+    /// </summary>
+    public const string ScaiControlAdmin = "scaicontrol:admin";
+
     /// <summary>Every permission.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         CatalogRead, CatalogWrite, SubscriptionsRead, SubscriptionsWrite, InvoicesRead, InvoicesWrite, BillingRun,
         BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite, TemplatesWrite, WebhooksWrite,
-        UsersRead, UsersWrite,
+        UsersRead, UsersWrite, ScaiControlAdmin,
     ];
 }

@@ -68,35 +68,6 @@ public sealed class User
         CreatedAt = now;
     }
 
-    /// <summary>
-    /// Creates the local copy of an identity first seen at sign-in: the id is the identity provider's "sub" (so a
-    /// token's sub finds it again), or a new usr_ id when the sub does not fit an id column.
-    /// </summary>
-    public static User FromIdentity(string subject, string email, string displayName, string partnerId, string? tenantId, IEnumerable<string> roles, DateTimeOffset now)
-    {
-        var user = new User(email, displayName, partnerId, tenantId, roles, now);
-        if (!string.IsNullOrWhiteSpace(subject) && subject.Length <= Ids.MaxLength)
-        {
-            user.Id = subject;
-        }
-
-        return user;
-    }
-
-    /// <summary>
-    /// Takes the canonical profile from the identity provider (ScaiKey's /auth/me): e-mail, display name and roles.
-    /// Returns true when anything changed.
-    /// </summary>
-    public bool ApplyIdentity(string email, string displayName, IEnumerable<string> roles)
-    {
-        var newEmail = Guard.Email(email, "email");
-        var newName = Guard.Text(displayName, "display_name", 200);
-        var newRoles = string.Join(' ', roles.Distinct(StringComparer.Ordinal));
-        var changed = newEmail != Email || newName != DisplayName || newRoles != Roles;
-        (Email, DisplayName, Roles) = (newEmail, newName, newRoles);
-        return changed;
-    }
-
     public string Id { get; private set; } = default!;
     public string Email { get; private set; } = default!;
     public string DisplayName { get; private set; } = default!;
@@ -178,7 +149,7 @@ public sealed class User
         return true;
     }
 
-    /// <summary>Records a successful sign-in at <paramref name="now"/>.</summary>
+    /// <summary>Records a successful sign-in (portal, or a token refresh) at <paramref name="now"/> (UTC).</summary>
     public void RecordSignIn(DateTimeOffset now) => LastSignInAt = now;
 
     /// <summary>The role names as a list.</summary>

@@ -67,6 +67,14 @@ public sealed record SessionIdentity(string UserId, string Subject, string Email
 /// <summary>/auth/me refused the access token (401/403): the session must end.</summary>
 public sealed class IdentityRejectedException(string message) : Exception(message);
 
+/// <summary>The local users row of the identity is deactivated: no sign-in, and a session ends at its next refresh.</summary>
+/// <param name="userId">The local user's id.</param>
+public sealed class IdentityDeactivatedException(string userId) : Exception($"User {userId} is deactivated.")
+{
+    /// <summary>The local user's id.</summary>
+    public string UserId { get; } = userId;
+}
+
 /// <summary>/auth/me could not be reached or answered something unusable (timeout, 5xx, bad JSON).</summary>
 public sealed class IdentityUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
@@ -183,15 +191,30 @@ public sealed class ScaiKeyMeClient(IHttpClientFactory http, IdentityOptions opt
 
 /// <summary>
 /// Runs on every portal sign-in and every token refresh: fetches the canonical identity from ScaiKey's /auth/me,
-/// updates (or creates) the local users row (matched by sub, then e-mail), and says what the session carries.
-/// A stale or partial token never lowers a user's rights (spec 002, migration 013, the "super-admin downgrade after
-/// JWT refresh" incident): the rights come from /auth/me; when it cannot answer, from the stored row; the token's
-/// roles only when no /auth/me is configured or nothing is stored yet. Also the building block for the identity sync.
+/// updates (or creates) the local users row (matched by ScaiKey subject, then id, then e-mail), records the sign-in
+/// time, and says what the session carries. A stale or partial token never lowers a user's rights (spec 002,
+/// migration 013, the "super-admin downgrade after JWT refresh" incident): the rights come from /auth/me; when it
+/// cannot answer, from the stored row; the token's roles only when no /auth/me is configured or nothing is stored yet.
+/// A deactivated local user is refused (<see cref="IdentityDeactivatedException"/>). Also writes the sign-in audit rows
+/// (<see cref="SignInAction"/>, <see cref="SignOutAction"/>, <see cref="SignInFailedAction"/>; never a token or secret).
 /// </summary>
-public sealed class IdentitySignInService(ScaiDbFactory factory, IScaiKeyMeClient me, TimeProvider clock, ILogger<IdentitySignInService> logger)
+public sealed class IdentitySignInService(ScaiDbFactory factory, IScaiKeyMeClient me, EffectivePermissionService permissions, TimeProvider clock, ILogger<IdentitySignInService> logger)
 {
+    /// <summary>Audit action of a successful portal sign-in (OIDC or development).</summary>
+    public const string SignInAction = "sign_in";
+
+    /// <summary>Audit action of a portal sign-out.</summary>
+    public const string SignOutAction = "sign_out";
+
+    /// <summary>Audit action of a refused or failed sign-in (unknown user, deactivated, provider failure, forged callback).</summary>
+    public const string SignInFailedAction = "sign_in_failed";
+
+    /// <summary>The audit rows' entity type for sign-ins.</summary>
+    public const string AuditEntity = "User";
+
     /// <summary>Resolves the session identity for <paramref name="token"/> (and its <paramref name="accessToken"/> for /auth/me).</summary>
     /// <exception cref="IdentityRejectedException">/auth/me refused the access token.</exception>
+    /// <exception cref="IdentityDeactivatedException">The local user is deactivated.</exception>
     public async Task<SessionIdentity> SignInAsync(TokenIdentity token, string? accessToken, CancellationToken ct = default)
     {
         CanonicalIdentity? canonical = null;
@@ -218,58 +241,133 @@ public sealed class IdentitySignInService(ScaiDbFactory factory, IScaiKeyMeClien
 
         await using var db = await factory.ForSystemAsync("identity-sign-in", ct);
         var email = (canonical?.Email ?? token.Email)?.Trim().ToLowerInvariant();
-        var user = await db.Users.SingleOrDefaultAsync(u => u.Id == token.Subject, ct)
-            ?? (email is { Length: > 0 } ? await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct) : null);
-
-        if (canonical is not null)
+        var user = await db.Users.SingleOrDefaultAsync(u => u.ExternalId == token.Subject, ct)
+            ?? await db.Users.SingleOrDefaultAsync(u => u.Id == token.Subject, ct);
+        if (user is null && email is { Length: > 0 })
         {
-            var stored = await UpsertAsync(db, user, token.Subject, canonical.Email, canonical.Name, canonical.PartnerId, canonical.TenantId, canonical.Roles, ct);
-            return Session(stored?.Id ?? token.Subject, token.Subject, canonical.Email, canonical.Name, canonical.PartnerId, canonical.TenantId, canonical.Roles, canonical.Scopes, IdentitySource.AuthMe);
+            // A row of the same person not yet linked to ScaiKey is adopted (its id kept); one linked to another
+            // ScaiKey identity is not (as the identity sync does).
+            var sameEmail = await db.Users.SingleOrDefaultAsync(u => u.Email == email, ct);
+            user = sameEmail is not null && (sameEmail.ExternalId is null || sameEmail.ExternalId == token.Subject) ? sameEmail : null;
         }
 
-        if (meFailed && user is not null)
+        if (user is { IsActive: false })
         {
-            // The incident's fix: a refreshed token with fewer roles changes nothing while ScaiKey cannot confirm it.
-            return Session(user.Id, token.Subject, user.Email, user.DisplayName, user.PartnerId, user.TenantId, user.RoleList, [], IdentitySource.Stored);
+            throw new IdentityDeactivatedException(user.Id);
         }
 
-        var name = string.IsNullOrWhiteSpace(token.Name) ? email ?? token.Subject : token.Name;
-        if (!meFailed && email is { Length: > 0 })
+        try
         {
-            // No /auth/me (a generic OIDC provider): the token is the only source there is.
-            user = await UpsertAsync(db, user, token.Subject, email, name, token.PartnerId, token.TenantId, token.Roles, ct) ?? user;
-        }
+            if (canonical is not null)
+            {
+                var stored = await UpsertAsync(db, user, token.Subject, canonical.Email, canonical.Name, canonical.PartnerId, canonical.TenantId, canonical.Roles, ct);
+                return Session(stored?.Id ?? token.Subject, token.Subject, canonical.Email, canonical.Name, canonical.PartnerId, canonical.TenantId, canonical.Roles, canonical.Scopes, IdentitySource.AuthMe);
+            }
 
-        return Session(user?.Id ?? token.Subject, token.Subject, email ?? string.Empty, name, token.PartnerId, token.TenantId, token.Roles, token.Scopes, IdentitySource.Token);
+            if (meFailed && user is not null)
+            {
+                // The incident's fix: a refreshed token with fewer roles changes nothing while ScaiKey cannot confirm it.
+                await RecordSignInAsync(db, user, ct);
+                return Session(user.Id, token.Subject, user.Email, user.DisplayName, user.PartnerId, user.TenantId, user.RoleList, [], IdentitySource.Stored);
+            }
+
+            var name = string.IsNullOrWhiteSpace(token.Name) ? email ?? token.Subject : token.Name;
+            if (!meFailed && email is { Length: > 0 })
+            {
+                // No /auth/me (a generic OIDC provider): the token is the only source there is.
+                user = await UpsertAsync(db, user, token.Subject, email, name, token.PartnerId, token.TenantId, token.Roles, ct) ?? user;
+            }
+
+            return Session(user?.Id ?? token.Subject, token.Subject, email ?? string.Empty, name, token.PartnerId, token.TenantId, token.Roles, token.Scopes, IdentitySource.Token);
+        }
+        finally
+        {
+            // The users row may have changed (roles, tenancy, a new row): every node reads the local grants again.
+            await permissions.InvalidateUserAsync(token.Subject, ct);
+            if (user is not null && user.Id != token.Subject)
+            {
+                await permissions.InvalidateUserAsync(user.Id, ct);
+            }
+        }
+    }
+
+    /// <summary>
+    /// A development sign-in of local user <paramref name="userId"/>: records the sign-in time and drops its cached
+    /// grants. Returns false (and changes nothing) when the user does not exist or is deactivated.
+    /// </summary>
+    public async Task<bool> LocalSignInAsync(string userId, CancellationToken ct = default)
+    {
+        await using var db = factory.ForPlatform("system:identity-sign-in");
+        var updated = await db.Users.IgnoreQueryFilters().Where(u => u.Id == userId && u.Status == UserStatus.Active)
+            .ExecuteUpdateAsync(s => s.SetProperty(u => u.LastSignInAt, clock.GetUtcNow()), ct);
+        await permissions.InvalidateUserAsync(userId, ct);
+        return updated == 1;
+    }
+
+    /// <summary>
+    /// Writes one sign-in audit row: <paramref name="action"/> (<see cref="SignInAction"/>, <see cref="SignOutAction"/> or
+    /// <see cref="SignInFailedAction"/>) by <paramref name="actor"/> (the user id; "anonymous" when unknown) on user
+    /// <paramref name="userId"/> ("unknown" when none), with <paramref name="details"/> as JSON (method, reason, e-mail:
+    /// never a token, code or secret). An audit write that fails is logged and does not stop the sign-in.
+    /// </summary>
+    public async Task AuditAsync(string action, string actor, string? partnerId, string? tenantId, string? userId, object details, CancellationToken ct = default)
+    {
+        try
+        {
+            await using var db = factory.ForPlatform("system:identity-sign-in");
+            db.AuditLog.Add(new Domain.Audit.AuditEntry(actor, partnerId, tenantId, action, AuditEntity, userId ?? "unknown", null,
+                JsonSerializer.Serialize(details, Persistence.Interceptors.AuditAndOutboxInterceptor.Json), clock.GetUtcNow()));
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException e)
+        {
+            logger.LogError(e, "Could not write the {Action} audit row of {User}", action, userId);
+        }
     }
 
     private static SessionIdentity Session(string userId, string subject, string email, string name, string? partnerId, string? tenantId, IReadOnlyList<string> roles, IReadOnlyList<string> scopes, IdentitySource source) =>
         new(userId, subject, email, name, partnerId, tenantId, roles,
             scopes.Concat(roles.SelectMany(Roles.ScopesOf)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToArray(), source);
 
-    /// <summary>Updates the row, or creates it when its partner (and tenant) exist here; returns the row or null.</summary>
+    /// <summary>The sign-in time, written past the change tracker: a sign-in or refresh is not an edit of the row (no "updated" audit row each time).</summary>
+    private async Task RecordSignInAsync(ScaiDbContext db, User user, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        await db.Users.IgnoreQueryFilters().Where(u => u.Id == user.Id).ExecuteUpdateAsync(s => s.SetProperty(u => u.LastSignInAt, now), ct);
+    }
+
+    /// <summary>
+    /// Applies ScaiKey's view to the row (<see cref="User.ApplyScaiKey"/>: e-mail, name, ScaiKey roles, the subject in
+    /// external_id; partner and tenant only when both exist here, else the row keeps its own), or creates the row
+    /// (<see cref="User.FromScaiKey"/>) when its partner (and tenant) exist here; records the sign-in time. Returns the row or null.
+    /// Local role assignments (role_assignments) are never touched.
+    /// </summary>
     private async Task<User?> UpsertAsync(ScaiDbContext db, User? user, string subject, string email, string name, string? partnerId, string? tenantId, IReadOnlyList<string> roles, CancellationToken ct)
     {
+        var known = partnerId is not null && await db.Partners.AnyAsync(p => p.Id == partnerId, ct)
+            && (tenantId is null || await db.Tenants.AnyAsync(t => t.Id == tenantId && t.PartnerId == partnerId, ct));
+        var now = clock.GetUtcNow();
         try
         {
             if (user is not null)
             {
-                if (user.ApplyIdentity(email, name, roles))
+                if (user.ApplyScaiKey(subject, email, name, known ? partnerId! : user.PartnerId, known ? tenantId : user.TenantId, roles, now))
                 {
                     await db.SaveChangesAsync(ct);
                 }
 
+                await RecordSignInAsync(db, user, ct);
                 return user;
             }
 
-            if (partnerId is null || !await db.Partners.AnyAsync(p => p.Id == partnerId, ct)
-                || (tenantId is not null && !await db.Tenants.AnyAsync(t => t.Id == tenantId && t.PartnerId == partnerId, ct)))
+            if (!known)
             {
                 logger.LogWarning("Identity {Subject} names a partner or tenant ScaiControl does not have; no local user row written", subject);
                 return null;
             }
 
-            var created = User.FromIdentity(subject, email, name, partnerId, tenantId, roles, clock.GetUtcNow());
+            var created = User.FromScaiKey(subject, email, name, partnerId!, tenantId, roles, now);
+            created.RecordSignIn(now);
             db.Users.Add(created);
             await db.SaveChangesAsync(ct);
             return created;

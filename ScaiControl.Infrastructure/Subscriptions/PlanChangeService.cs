@@ -28,7 +28,13 @@ public sealed class PlanChangeService(ScaiDbFactory factory, SubscriptionService
     /// <exception cref="DomainConflictException">The state, the plan (same, other service, retired, other currency) or a pack forbids it (HTTP 409).</exception>
     public async Task<PlanChangeOutcome> ChangeAsync(Actor actor, string id, string? planId, string? effective, bool preview, CancellationToken ct = default)
     {
-        InvoiceService.Require(actor, Permissions.SubscriptionsWrite);
+        if (!CanChangePlan(actor))
+        {
+            throw new UnauthorizedAccessException($"The permission '{Permissions.SubscriptionsWrite}' or '{Permissions.ScaiControlAdmin}' is required.");
+        }
+
+        // A plan-change service token reads back the subscription it changes (within its own partner or tenant scope).
+        var reader = actor.Can(Permissions.SubscriptionsRead) ? actor : actor with { Scopes = [.. actor.Scopes, Permissions.SubscriptionsRead] };
         if (string.IsNullOrWhiteSpace(planId))
         {
             throw new DomainValidationException("plan_id", "plan_id is required.");
@@ -50,7 +56,7 @@ public sealed class PlanChangeService(ScaiDbFactory factory, SubscriptionService
         var quote = subscription.QuotePlanChange(current, target, when, now);
         if (preview)
         {
-            return new PlanChangeOutcome(await subscriptions.GetAsync(actor, id, ct), quote, current, target, true, []);
+            return new PlanChangeOutcome(await subscriptions.GetAsync(reader, id, ct), quote, current, target, true, []);
         }
 
         var charges = subscription.ApplyPlanChange(quote, current, target, now);
@@ -65,8 +71,14 @@ public sealed class PlanChangeService(ScaiDbFactory factory, SubscriptionService
                 subscription.Status.WireName(), SubscriptionStateMachine.AllowedActions(subscription.Status).Select(a => a.WireName()).ToArray());
         }
 
-        return new PlanChangeOutcome(await subscriptions.GetAsync(actor, id, ct), quote, current, target, false, charges);
+        return new PlanChangeOutcome(await subscriptions.GetAsync(reader, id, ct), quote, current, target, false, charges);
     }
+
+    /// <summary>
+    /// True when <paramref name="actor"/> may change plans: subscriptions:write, or scaicontrol:admin (a plan-change
+    /// service token). Either way only subscriptions inside the actor's partner or tenant scope are found.
+    /// </summary>
+    public static bool CanChangePlan(Actor actor) => actor.Can(Permissions.SubscriptionsWrite) || actor.Can(Permissions.ScaiControlAdmin);
 
     /// <summary>The pending (not yet invoiced) charges of a subscription, oldest first (within one change: catch-up periods, credit, charge).</summary>
     /// <exception cref="NotFoundException">Unknown or another tenant's subscription.</exception>

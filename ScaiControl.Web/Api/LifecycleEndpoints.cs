@@ -75,7 +75,7 @@ public static class LifecycleEndpoints
         var subscriptions = api.MapGroup("/subscriptions").WithTags("Subscriptions");
         subscriptions.MapPost("/{id}/change-plan", ChangePlan).WithIdempotency().WithName("ChangePlan")
             .WithSummary("Change plan now (prorated) or at the period end; preview=true returns the amounts and changes nothing")
-            .RequireAuthorization(Permissions.SubscriptionsWrite).ProducesProblem(StatusCodes.Status404NotFound)
+            .RequireAuthorization(Auth.AuthSetup.ChangePlanPolicy).ProducesProblem(StatusCodes.Status404NotFound)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         subscriptions.MapGet("/{id}/pending-charges", PendingCharges).WithName("PendingCharges")
             .WithSummary("Charges and credits waiting for the tenant's next invoice").RequireAuthorization(Permissions.SubscriptionsRead)

@@ -182,7 +182,9 @@ public static class AuthSetup
                     ctx.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("ScaiControl.Web.Auth").LogWarning("OpenID Connect sign-in failed: {Reason}", ctx.Failure?.Message);
                     ctx.Response.Redirect("/sign-in?error=provider");
                     ctx.HandleResponse();
-                    return Task.CompletedTask;
+                    // Audited by kind only: the failure's message may quote the callback's parameters.
+                    return ctx.HttpContext.RequestServices.GetRequiredService<IdentitySignInService>().AuditAsync(IdentitySignInService.SignInFailedAction, Infrastructure.Tenancy.Actor.Anonymous.UserId, null, null, null,
+                        new { method = "oidc", reason = "remote_failure", failure = ctx.Failure?.GetType().Name, ip = ctx.HttpContext.Connection.RemoteIpAddress?.ToString() }, ctx.HttpContext.RequestAborted);
                 };
             });
 
@@ -201,11 +203,16 @@ public static class AuthSetup
             {
                 o.AddPolicy(permission, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => ctx.User.ToActor().Can(permission)));
             }
+
+            o.AddPolicy(ChangePlanPolicy, p => p.RequireAuthenticatedUser().RequireAssertion(ctx => Infrastructure.Subscriptions.PlanChangeService.CanChangePlan(ctx.User.ToActor())));
         });
         builder.Services.AddTransient<Microsoft.AspNetCore.Authentication.IClaimsTransformation, EffectivePermissionClaims>();
         builder.Services.AddCascadingAuthenticationState();
         return devKey;
     }
+
+    /// <summary>The plan-change endpoint's policy: subscriptions:write, or scaicontrol:admin (plan-change service tokens).</summary>
+    public const string ChangePlanPolicy = "subscriptions:change-plan";
 
     /// <summary>The signature algorithms accepted on tokens: RS256, PS256, ES256 (never none or an HMAC).</summary>
     public static readonly string[] AllowedAlgorithms = [SecurityAlgorithms.RsaSha256, SecurityAlgorithms.RsaSsaPssSha256, SecurityAlgorithms.EcdsaSha256];
@@ -225,7 +232,7 @@ public static class AuthSetup
         if (options.PortalOidc && !environment.IsDevelopment())
         {
             var returnUrl = SignInEndpoints.LocalOrRoot(ctx.Request.PathBase + ctx.Request.Path + ctx.Request.QueryString);
-            return ctx.HttpContext.ChallengeAsync(OidcSession.Scheme, new AuthenticationProperties { RedirectUri = returnUrl });
+            return OidcSession.ChallengeAsync(ctx.HttpContext, returnUrl);
         }
 
         ctx.Response.Redirect(ctx.RedirectUri);

@@ -16,6 +16,17 @@ public sealed class EffectivePermissionClaims(EffectivePermissionService permiss
     /// <summary>Marker claim: the principal already carries its effective permissions.</summary>
     public const string Marker = "scai_effective";
 
+    /// <summary>The claim naming the OAuth client a token was issued to (RFC 9068).</summary>
+    public const string ClientIdClaim = "client_id";
+
+    /// <summary>
+    /// True for a client-credentials token (RFC 9068: no user behind it, "sub" = "client_id"). Such a token authorizes
+    /// by its "scope" claim alone: its roles are not widened into scopes and no local grants are added (only a
+    /// super_admin role keeps its bypass). Its partner_id/tenant_id pin its data scope as for a user.
+    /// </summary>
+    public static bool IsServiceToken(ClaimsPrincipal principal) =>
+        principal.FindFirst(ClientIdClaim)?.Value is { Length: > 0 } client && principal.FindFirst(ScaiClaims.Subject)?.Value == client;
+
     /// <inheritdoc/>
     public async Task<ClaimsPrincipal> TransformAsync(ClaimsPrincipal principal)
     {
@@ -27,7 +38,7 @@ public sealed class EffectivePermissionClaims(EffectivePermissionService permiss
         }
 
         var actor = principal.ToActor();
-        if (!actor.IsAuthenticated)
+        if (!actor.IsAuthenticated || IsServiceToken(principal))
         {
             return principal;
         }

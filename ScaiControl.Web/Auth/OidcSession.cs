@@ -34,20 +34,59 @@ public sealed class OidcSession(AuthOptions options, IdentitySignInService ident
     public async Task<string?> ClientSecretAsync(CancellationToken ct) =>
         !string.IsNullOrWhiteSpace(options.ClientSecretVaultPath) ? await secrets.ReadAsync(options.ClientSecretVaultPath, ct) : options.ClientSecret;
 
-    /// <summary>After the provider's callback: replaces the ticket's principal with the session identity.</summary>
+    /// <summary>
+    /// After the provider's callback: replaces the ticket's principal with the session identity and audits the sign-in;
+    /// a token ScaiKey refuses or a deactivated user ends on /sign-in with a message (audited as a failed sign-in).
+    /// </summary>
     public async Task OnTicketReceivedAsync(TicketReceivedContext context)
     {
+        var http = context.HttpContext;
+        var ip = http.Connection.RemoteIpAddress?.ToString();
+        TokenIdentity? token = null;
         try
         {
             var principal = ScaiClaims.Normalise(context.Principal!, options.Claims);
-            var session = await identities.SignInAsync(principal.ToTokenIdentity(), context.Properties?.GetTokenValue(OpenIdConnectParameterNames.AccessToken), context.HttpContext.RequestAborted);
-            context.Principal = await PrincipalAsync(session, context.HttpContext.RequestAborted);
+            token = principal.ToTokenIdentity();
+            var session = await identities.SignInAsync(token, context.Properties?.GetTokenValue(OpenIdConnectParameterNames.AccessToken), http.RequestAborted);
+            context.Principal = await PrincipalAsync(session, http.RequestAborted);
+            await identities.AuditAsync(IdentitySignInService.SignInAction, session.UserId, session.PartnerId, session.TenantId, session.UserId,
+                new { method = "oidc", rights = session.Source.ToString(), ip }, http.RequestAborted);
         }
         catch (IdentityRejectedException e)
         {
             logger.LogWarning("Sign-in refused: {Reason}", e.Message);
+            await identities.AuditAsync(IdentitySignInService.SignInFailedAction, Actor.Anonymous.UserId, token?.PartnerId, token?.TenantId, null,
+                new { method = "oidc", reason = "rejected_by_scaikey", subject = token?.Subject, ip }, http.RequestAborted);
             context.Response.Redirect("/sign-in?error=provider");
             context.HandleResponse();
+        }
+        catch (IdentityDeactivatedException e)
+        {
+            logger.LogWarning("Sign-in refused: user {User} is deactivated", e.UserId);
+            await identities.AuditAsync(IdentitySignInService.SignInFailedAction, e.UserId, token?.PartnerId, token?.TenantId, e.UserId,
+                new { method = "oidc", reason = "deactivated", ip }, http.RequestAborted);
+            context.Response.Redirect("/sign-in?error=deactivated");
+            context.HandleResponse();
+        }
+    }
+
+    /// <summary>
+    /// Challenges the provider's sign-in (<paramref name="returnUrl"/> a local path). When the provider cannot be reached
+    /// (discovery, keys or the pushed authorization request fail), the browser goes to /sign-in with the
+    /// "identity provider can't be reached" message instead of a 500.
+    /// </summary>
+    public static async Task ChallengeAsync(HttpContext http, string returnUrl)
+    {
+        try
+        {
+            await http.ChallengeAsync(Scheme, new AuthenticationProperties { RedirectUri = returnUrl });
+        }
+        catch (Exception e) when (!http.RequestAborted.IsCancellationRequested && !http.Response.HasStarted
+            && e is HttpRequestException or InvalidOperationException or IOException or TaskCanceledException or Microsoft.IdentityModel.Protocols.OpenIdConnect.OpenIdConnectProtocolException)
+        {
+            http.RequestServices.GetRequiredService<ILogger<OidcSession>>().LogError(e, "The identity provider {Authority} cannot be reached", http.RequestServices.GetRequiredService<AuthOptions>().Authority);
+            http.Response.Clear();
+            http.Response.Redirect("/sign-in?error=unreachable&returnUrl=" + Uri.EscapeDataString(returnUrl));
         }
     }
 
@@ -168,6 +207,11 @@ public sealed class OidcSession(AuthOptions options, IdentitySignInService ident
         catch (IdentityRejectedException e)
         {
             logger.LogInformation("ScaiKey refused the refreshed token ({Reason}): the session ends", e.Message);
+            return null;
+        }
+        catch (IdentityDeactivatedException e)
+        {
+            logger.LogInformation("User {User} is deactivated: the session is not refreshed", e.UserId);
             return null;
         }
         catch (Exception e) when (e is HttpRequestException or JsonException or InvalidOperationException or ArgumentException or TaskCanceledException)

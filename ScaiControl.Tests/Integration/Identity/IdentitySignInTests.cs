@@ -1,10 +1,12 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using ScaiControl.Domain.Tenancy;
 using ScaiControl.Infrastructure.Demo;
 using ScaiControl.Infrastructure.Identity;
+using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Infrastructure.Tenancy;
 
 namespace ScaiControl.Tests.Integration.Identity;
@@ -121,10 +123,11 @@ public sealed class IdentitySignInTests(AuthMeApp app) : IClassFixture<AuthMeApp
         var email = $"new-{subject}@bergmann-de.example";
         app.Me.Answers["new-1"] = (200, new { sub = subject, email, name = "Neu Nutzer", partner_id = jonas.PartnerId, tenant_id = jonas.TenantId, roles = new[] { Roles.TenantAdmin }, scopes = new[] { Permissions.InvoicesRead } });
         var first = await Service.SignInAsync(Token(subject, email, []), "new-1");
-        Assert.Equal(subject, first.UserId);
         var created = await StoredAsync(email);
-        Assert.Equal((subject, "Neu Nutzer", jonas.TenantId), (created.Id, created.DisplayName, created.TenantId));
+        Assert.Equal(created.Id, first.UserId);
+        Assert.Equal((subject, "Neu Nutzer", jonas.TenantId, UserSource.ScaiKey), (created.ExternalId, created.DisplayName, created.TenantId, created.Source));
         Assert.Equal(new[] { Roles.TenantAdmin }, created.RoleList);
+        Assert.NotNull(created.LastSignInAt);
 
         // ScaiKey changes the e-mail, the name and lowers the role: the canonical answer applies (to the same row).
         var changed = $"renamed-{subject}@bergmann-de.example";
@@ -132,7 +135,7 @@ public sealed class IdentitySignInTests(AuthMeApp app) : IClassFixture<AuthMeApp
         var second = await Service.SignInAsync(Token(subject, email, [Roles.TenantAdmin]), "new-2");
         Assert.Empty(second.Roles);
         var updated = await StoredAsync(changed);
-        Assert.Equal((subject, "Neu Umbenannt"), (updated.Id, updated.DisplayName));
+        Assert.Equal((created.Id, subject, "Neu Umbenannt"), (updated.Id, updated.ExternalId, updated.DisplayName));
         Assert.Empty(updated.RoleList);
         Assert.Null(await app.Services.GetRequiredService<TenancyService>().FindUserAsync(email));
     }
@@ -144,6 +147,62 @@ public sealed class IdentitySignInTests(AuthMeApp app) : IClassFixture<AuthMeApp
         var email = $"refused-{subject}@example.test";
         await Assert.ThrowsAsync<IdentityRejectedException>(() => Service.SignInAsync(Token(subject, email, [Roles.SuperAdmin]), "unknown-token"));
         Assert.Null(await app.Services.GetRequiredService<TenancyService>().FindUserAsync(email));
+    }
+
+    [Fact]
+    public async Task ASignIn_LinksTheRowToTheProviderSubject_RecordsTheTime_AndKeepsALocalRoleAssignment()
+    {
+        var tenancy = app.Services.GetRequiredService<TenancyService>();
+        var anna = (await tenancy.FindUserAsync("anna@acme-nl.example"))!;
+        var operatorActor = await app.ActorForAsync(DemoSeeder.OperatorEmail);
+        var admin = app.Services.GetRequiredService<IdentityAdminService>();
+        var local = await admin.AssignToUserAsync(operatorActor, anna.Id, Roles.BillingViewer);
+        var permissions = app.Services.GetRequiredService<EffectivePermissionService>();
+        var subject = "sk_" + Guid.NewGuid().ToString("N")[..16];
+        var token = new Actor(subject, anna.PartnerId, anna.TenantId, [], []);
+        Assert.DoesNotContain(Roles.TenantAdmin, (await permissions.ForTokenAsync(token)).Roles); // not linked yet: nothing local (and cached)
+
+        // ScaiKey's roles for Anna: tenant_admin only. Its sign-in overwrites users.roles, not role_assignments.
+        var before = DateTimeOffset.UtcNow.AddSeconds(-1);
+        app.Me.Answers["anna-1"] = (200, new { sub = subject, email = anna.Email, name = anna.DisplayName, partner_id = anna.PartnerId, tenant_id = anna.TenantId, roles = new[] { Roles.TenantAdmin } });
+        var session = await Service.SignInAsync(Token(subject, anna.Email, []), "anna-1");
+        Assert.Equal(anna.Id, session.UserId);
+        var stored = await StoredAsync(anna.Email);
+        Assert.Equal(subject, stored.ExternalId);
+        Assert.True(stored.LastSignInAt >= before, "the sign-in time is recorded");
+        await using (var db = await app.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test"))
+        {
+            Assert.True(await db.RoleAssignments.AnyAsync(a => a.Id == local.Id && a.UserId == anna.Id && a.Role == Roles.BillingViewer));
+        }
+
+        // The token's subject now finds the row at once (the sign-in dropped the cached "nothing local"): the
+        // ScaiKey role and the local assignment both count.
+        var effective = await permissions.ForTokenAsync(token);
+        Assert.Contains(Roles.TenantAdmin, effective.Roles);
+        Assert.Contains(Roles.BillingViewer, effective.Roles);
+        await admin.RemoveAsync(operatorActor, local.Id);
+    }
+
+    [Fact]
+    public async Task ADeactivatedUser_IsRefused_AndTheRowStaysDeactivated()
+    {
+        var jonas = (await app.Services.GetRequiredService<TenancyService>().FindUserAsync("jonas@bergmann-de.example"))!;
+        var subject = "sk_" + Guid.NewGuid().ToString("N")[..16];
+        var email = $"gone-{subject}@bergmann-de.example";
+        await using (var db = await app.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test"))
+        {
+            var user = User.FromScaiKey(subject, email, "Gone", jonas.PartnerId, jonas.TenantId, [Roles.TenantAdmin], DateTimeOffset.UtcNow);
+            user.Deactivate(DateTimeOffset.UtcNow);
+            db.Users.Add(user);
+            await db.SaveChangesAsync();
+        }
+
+        // ScaiKey still says active and tenant_admin: the local deactivation wins, nothing is reactivated.
+        app.Me.Answers["gone-1"] = (200, new { sub = subject, email, name = "Gone", partner_id = jonas.PartnerId, tenant_id = jonas.TenantId, roles = new[] { Roles.TenantAdmin } });
+        await Assert.ThrowsAsync<IdentityDeactivatedException>(() => Service.SignInAsync(Token(subject, email, [Roles.TenantAdmin]), "gone-1"));
+        var stored = await StoredAsync(email);
+        Assert.Equal(UserStatus.Deactivated, stored.Status);
+        Assert.Null(stored.LastSignInAt);
     }
 
     private static TokenIdentity Token(string subject, string email, string[] roles) => new(subject, email, null, null, null, roles, []);

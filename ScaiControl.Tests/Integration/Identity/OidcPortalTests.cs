@@ -111,6 +111,19 @@ public sealed class OidcPortalTests(OidcPortalApp app) : IClassFixture<OidcPorta
         Assert.Equal("/sign-in?error=provider", response.Headers.Location!.ToString());
     }
 
+    [Fact]
+    public async Task AForgedCallback_IsAuditedAsAFailedSignIn_WithoutItsParameters()
+    {
+        var marker = "forged" + Guid.NewGuid().ToString("N");
+        using var response = await app.Browser().GetAsync($"/signin-oidc?code={marker}&state={marker}");
+        Assert.Equal("/sign-in?error=provider", response.Headers.Location!.ToString());
+        await using var db = await app.Services.GetRequiredService<ScaiControl.Infrastructure.Persistence.ScaiDbFactory>().ForSystemAsync("test");
+        var rows = await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ToListAsync(
+            Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.IgnoreQueryFilters(db.AuditLog).Where(a => a.Action == ScaiControl.Infrastructure.Identity.IdentitySignInService.SignInFailedAction));
+        Assert.Contains(rows, r => r.Actor == "anonymous" && r.AfterJson!.Contains("\"reason\":\"remote_failure\"", StringComparison.Ordinal));
+        Assert.DoesNotContain(rows, r => r.AfterJson!.Contains(marker, StringComparison.Ordinal));
+    }
+
     [Theory]
     [InlineData("https://evil.example/")]
     [InlineData("//evil.example/")]
