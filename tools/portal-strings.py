@@ -62,6 +62,8 @@ S = {
     "SignIn.WithProvider": ("Sign in with ScaiKey", "Mit ScaiKey anmelden"),
     "SignIn.ProviderError": ("The sign-in at the identity provider did not complete. Please try again.", "Die Anmeldung beim Identitätsanbieter wurde nicht abgeschlossen. Bitte versuchen Sie es erneut."),
     "SignIn.SignedOut": ("You are signed out.", "Sie sind abgemeldet."),
+    "SignIn.Unreachable": ("The identity provider can't be reached right now, so you can't sign in. Please try again in a few minutes.", "Der Identitätsanbieter ist gerade nicht erreichbar, daher ist keine Anmeldung möglich. Bitte versuchen Sie es in einigen Minuten erneut."),
+    "SignIn.Deactivated": ("This user account is deactivated. Ask your administrator to reactivate it.", "Dieses Benutzerkonto ist deaktiviert. Bitte wenden Sie sich an Ihre Administration, um es wieder zu aktivieren."),
     # home
     "Home.Welcome": ("Welcome to ScaiControl", "Willkommen bei ScaiControl"),
     "Home.SignedInAs": ("Signed in as {0} ({1}).", "Angemeldet als {0} ({1})."),
