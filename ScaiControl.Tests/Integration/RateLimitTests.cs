@@ -1,9 +1,16 @@
 using System.Net;
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
+using System.Security.Claims;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.IdentityModel.JsonWebTokens;
+using Microsoft.IdentityModel.Tokens;
+using ScaiControl.Infrastructure.Tenancy;
+using ScaiControl.Web.Auth;
 
 namespace ScaiControl.Tests.Integration;
 
-/// <summary>The app with small limits: 30 per tenant, 5 per API key, 3 for usage ingestion, per 10 minutes.</summary>
+/// <summary>The app with small limits: 30 per tenant (40 on the "gold" tier), 5 per API key, 3 for usage ingestion, per 10 minutes.</summary>
 public sealed class RateLimitedApp : SqliteApp
 {
     protected override IEnumerable<KeyValuePair<string, string?>> ExtraSettings =>
@@ -13,6 +20,7 @@ public sealed class RateLimitedApp : SqliteApp
         new("RateLimiting:KeyPermitLimit", "5"),
         new("RateLimiting:UsagePermitLimit", "3"),
         new("RateLimiting:Window", "00:10:00"),
+        new("RateLimiting:Tiers:gold", "40"),
     ];
 }
 
@@ -69,6 +77,33 @@ public sealed class RateLimitTests(RateLimitedApp app) : IClassFixture<RateLimit
         await (await jonas.GetAsync("/api/v1/invoices")).Problem(HttpStatusCode.TooManyRequests);
         await (await key.GetAsync("/api/v1/invoices")).Problem(HttpStatusCode.TooManyRequests); // unused key, tenant exhausted
         Assert.Equal(HttpStatusCode.OK, (await (await app.ClientForAsync(Api.Claire)).GetAsync("/api/v1/invoices")).StatusCode); // another tenant
+    }
+
+    [Fact]
+    public async Task ATokensTierClaim_ChoosesItsTenantsLimit()
+    {
+        var user = await app.Services.GetRequiredService<TenancyService>().FindUserAsync(Api.Eva) ?? throw new InvalidOperationException("no Eva");
+        var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
+        {
+            Subject = new ClaimsIdentity([.. ScaiClaims.For(user), new Claim("tier", "gold")]),
+            Issuer = "scaicontrol-dev",
+            Audience = "scaicontrol",
+            Expires = DateTime.UtcNow.AddMinutes(10),
+            SigningCredentials = new SigningCredentials(app.Services.GetRequiredService<DevSigningKey>().Key, SecurityAlgorithms.RsaSha256),
+        });
+        var gold = app.CreateClient();
+        gold.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+
+        var first = await gold.GetAsync("/api/v1/invoices");
+        Assert.Equal(HttpStatusCode.OK, first.StatusCode);
+        Assert.Equal("40", first.Headers.GetValues("RateLimit-Limit").Single());
+        Assert.Equal("40;w=600", first.Headers.GetValues("RateLimit-Policy").Single());
+        for (var i = 1; i < 40; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await gold.GetAsync("/api/v1/invoices")).StatusCode); // beyond the default tier's 30
+        }
+
+        await (await gold.GetAsync("/api/v1/invoices")).Problem(HttpStatusCode.TooManyRequests);
     }
 
     [Fact]
