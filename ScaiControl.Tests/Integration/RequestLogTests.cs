@@ -1,50 +1,9 @@
-using System.Collections.Concurrent;
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 namespace ScaiControl.Tests.Integration;
-
-/// <summary>Collects every log entry with the scopes it was written in (as a log shipper would see them).</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
-{
-    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
-
-    public ConcurrentQueue<(string Category, string Message, Dictionary<string, object?> Scope)> Entries { get; } = new();
-
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => owner._scopes.Push(state);
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var scope = new Dictionary<string, object?>(StringComparer.Ordinal);
-            owner._scopes.ForEachScope((s, d) =>
-            {
-                if (s is IEnumerable<KeyValuePair<string, object?>> pairs)
-                {
-                    foreach (var (k, v) in pairs)
-                    {
-                        d[k] = v;
-                    }
-                }
-            }, scope);
-            owner.Entries.Enqueue((category, formatter(state, exception), scope));
-        }
-    }
-}
 
 /// <summary>The app on SQLite with its logs captured.</summary>
 public sealed class LoggedApp : SqliteApp

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -20,51 +19,6 @@ public sealed class LogCapturingApp : SqliteApp
     {
         base.ConfigureWebHost(builder);
         builder.ConfigureLogging(l => l.AddProvider(Logs).AddFilter<CapturingLoggerProvider>(null, LogLevel.Trace));
-    }
-}
-
-/// <summary>A logger provider that keeps each line's category, message, state values, scopes and exception text.</summary>
-public sealed class CapturingLoggerProvider : ILoggerProvider, ISupportExternalScope
-{
-    private readonly ConcurrentQueue<string> _lines = new();
-    private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
-
-    /// <summary>The lines so far.</summary>
-    public IReadOnlyCollection<string> Lines => _lines;
-
-    /// <inheritdoc/>
-    public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
-
-    /// <inheritdoc/>
-    public void SetScopeProvider(IExternalScopeProvider scopeProvider) => _scopes = scopeProvider;
-
-    /// <inheritdoc/>
-    public void Dispose()
-    {
-    }
-
-    private sealed class Logger(CapturingLoggerProvider owner, string category) : ILogger
-    {
-        public IDisposable? BeginScope<TState>(TState state)
-            where TState : notnull => owner._scopes.Push(state);
-
-        public bool IsEnabled(LogLevel logLevel) => true;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-            var line = new System.Text.StringBuilder($"{logLevel} {category}: {formatter(state, exception)}");
-            if (state is IEnumerable<KeyValuePair<string, object?>> values)
-            {
-                foreach (var (key, value) in values)
-                {
-                    line.Append($" {key}={value}");
-                }
-            }
-
-            owner._scopes.ForEachScope((scope, sb) => sb.Append(" scope=").Append(scope), line);
-            line.Append(' ').Append(exception);
-            owner._lines.Enqueue(line.ToString());
-        }
     }
 }
 

@@ -17,8 +17,7 @@ public sealed class OidcSignInTests(ITestOutputHelper output) : IAsyncLifetime
     private const string Jonas = "jonas@bergmann-de.example";
     private TestOidcProvider? _provider;
     private PortalApp? _app;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     /// <inheritdoc/>
     public Task InitializeAsync() => Task.CompletedTask;
@@ -26,12 +25,11 @@ public sealed class OidcSignInTests(ITestOutputHelper output) : IAsyncLifetime
     /// <inheritdoc/>
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.CloseAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();
@@ -68,14 +66,8 @@ public sealed class OidcSignInTests(ITestOutputHelper output) : IAsyncLifetime
             ["jonas"] = new(Jonas, "Jonas Bergmann", jonas.PartnerId, jonas.TenantId, [Roles.TenantAdmin], TokenRoles: []),
         });
 
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString() });
+        _chromium = await HeadlessChromium.LaunchAsync();
+        var context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString() });
         // Loopback only: the provider's pages import a web font, which is never fetched.
         await context.RouteAsync("**/*", route => new Uri(route.Request.Url).Host == "127.0.0.1" ? route.ContinueAsync() : route.AbortAsync());
         var page = await context.NewPageAsync();

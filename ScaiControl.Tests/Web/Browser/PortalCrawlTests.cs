@@ -26,8 +26,7 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
     private static readonly (string Name, int Width, int Height)[] Widths = [("desktop", 1366, 900), ("phone", 390, 844)];
 
     private PortalApp? _app;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     /// <inheritdoc/>
     public Task InitializeAsync() => Task.CompletedTask;
@@ -35,12 +34,11 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
     /// <inheritdoc/>
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.CloseAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();
@@ -73,13 +71,7 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("/admin/subscriptions", routes);
         Assert.Contains(details, d => d.Template == "/invoices/{Id}");
         _app = await PortalApp.StartAsync(ChromiumFactAttribute.ChromiumPath, TimeSpan.FromSeconds(120));
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
+        _chromium = await HeadlessChromium.LaunchAsync();
         var shots = Environment.GetEnvironmentVariable("SCAI_PORTAL_SCREENSHOTS");
         var problems = new List<string>();
         var visited = 0;
@@ -90,7 +82,7 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
             foreach (var (widthName, width, height) in Widths)
             {
                 // Screenshots for the docs are taken at half the pixel density (small PNGs); the CSS viewport is the same.
-                var context = await _browser.NewContextAsync(new BrowserNewContextOptions
+                var context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions
                 {
                     BaseURL = _app.BaseAddress.ToString(), ViewportSize = new() { Width = width, Height = height }, DeviceScaleFactor = string.IsNullOrEmpty(shots) ? 1 : 0.5f,
                 });

@@ -20,8 +20,7 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
     private readonly List<string> _pageErrors = [];
     private readonly string _downloads = Path.Combine(Path.GetTempPath(), "scai-browser-dl-" + Guid.NewGuid().ToString("N"));
     private PortalApp? _app;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     /// <inheritdoc/>
     public Task InitializeAsync() => Task.CompletedTask;
@@ -29,12 +28,11 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
     /// <inheritdoc/>
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.CloseAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();
@@ -50,14 +48,8 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
     public async Task TenantSubscribes_OperatorBillsTheMonth_TenantDownloadsTheReverseChargeInvoicePdf()
     {
         _app = await PortalApp.StartAsync(ChromiumFactAttribute.ChromiumPath, TimeSpan.FromSeconds(120));
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString(), AcceptDownloads = true });
+        _chromium = await HeadlessChromium.LaunchAsync();
+        var context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString(), AcceptDownloads = true });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         page.PageError += (_, error) => _pageErrors.Add(error);

@@ -16,8 +16,7 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
     private readonly List<string> _foreignRequests = [];
     private readonly List<string> _cspViolations = [];
     private PortalApp? _app;
-    private IPlaywright? _playwright;
-    private IBrowser? _browser;
+    private HeadlessChromium? _chromium;
 
     /// <inheritdoc/>
     public Task InitializeAsync() => Task.CompletedTask;
@@ -25,12 +24,11 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
     /// <inheritdoc/>
     public async Task DisposeAsync()
     {
-        if (_browser is not null)
+        if (_chromium is not null)
         {
-            await _browser.CloseAsync();
+            await _chromium.DisposeAsync();
         }
 
-        _playwright?.Dispose();
         if (_app is not null)
         {
             await _app.DisposeAsync();
@@ -41,14 +39,8 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
     public async Task OperatorEditsNordicsTemplateInTheDesigner_PreviewFollows_BlocksSurvive_PublishPutsItInForce()
     {
         _app = await PortalApp.StartAsync(ChromiumFactAttribute.ChromiumPath, TimeSpan.FromSeconds(120));
-        _playwright = await Playwright.CreateAsync();
-        _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ChromiumPath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
-        });
-        var context = await _browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
+        _chromium = await HeadlessChromium.LaunchAsync();
+        var context = await _chromium.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app.BaseAddress.ToString(), ViewportSize = new() { Width = 1400, Height = 1000 } });
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(30_000);
         page.PageError += (_, error) => _pageErrors.Add(error);
