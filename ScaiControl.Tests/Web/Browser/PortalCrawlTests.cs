@@ -75,6 +75,7 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         var shots = Environment.GetEnvironmentVariable("SCAI_PORTAL_SCREENSHOTS");
         var problems = new List<string>();
         var visited = 0;
+        var visitedPaths = new HashSet<string>(StringComparer.Ordinal);
         var detailKinds = new HashSet<string>(StringComparer.Ordinal);
 
         foreach (var (role, email) in Roles)
@@ -142,7 +143,9 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
                 }
 
                 // The navigation pages first, then one page of each detail route linked from them (and from those).
+                // Pages linked from those without a parameter (e.g. the identity pages' tabs) are visited too.
                 var queue = new Queue<string>(links.Distinct());
+                var seenPages = new HashSet<string>(links, StringComparer.Ordinal);
                 var seenDetails = new HashSet<string>(StringComparer.Ordinal);
                 while (queue.TryDequeue(out var path))
                 {
@@ -163,6 +166,7 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
                     }
 
                     visited++;
+                    visitedPaths.Add(details.FirstOrDefault(d => d.Path.IsMatch(path)).Template ?? path);
                     var hrefs = await page.Locator(".mud-main-content a[href]").EvaluateAllAsync<string[]>(
                         "els => els.map(a => new URL(a.href)).filter(u => u.origin === location.origin).map(u => u.pathname)");
                     foreach (var href in hrefs.Distinct())
@@ -171,6 +175,10 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
                         {
                             queue.Enqueue(href);
                             detailKinds.Add(kind);
+                        }
+                        else if (routes.Contains(href) && seenPages.Add(href))
+                        {
+                            queue.Enqueue(href);
                         }
                     }
 
@@ -189,8 +197,10 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         output.WriteLine($"visited {visited} pages");
+        output.WriteLine($"pages: {string.Join(", ", visitedPaths.Order(StringComparer.Ordinal))}");
         output.WriteLine($"detail routes followed: {string.Join(", ", detailKinds.Order(StringComparer.Ordinal))}");
         // The demo data links each of these from a list page (webhook subscribers exist only when a test adds one).
+        Assert.Contains("/admin/identity/api-keys", visitedPaths); // reached through the identity pages' tabs, not the navigation
         foreach (var kind in new[] { "/invoices/{Id}", "/admin/billing-runs/{Id}", "/admin/templates/{Id}", "/admin/subscriptions/{Id}/history", "/subscriptions/{Id}/change-plan" })
         {
             Assert.Contains(kind, detailKinds);
