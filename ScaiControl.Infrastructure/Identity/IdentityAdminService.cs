@@ -102,13 +102,24 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
 
     /// <summary>
     /// The roles the actor may hand out (it holds every scope of each; super_admin only for super_admin), to a subject of
-    /// partner <paramref name="subjectPartnerId"/> when given (the platform roles only to the operator's own partner).
+    /// partner <paramref name="subjectPartnerId"/> when given (the platform roles only to the operator's own partner), and of
+    /// tenant <paramref name="subjectTenantId"/> when given (no partner-wide role: see <see cref="PartnerWideRoles"/>).
     /// </summary>
-    public async Task<IReadOnlyList<Role>> AssignableRolesAsync(Actor actor, string? subjectPartnerId = null, CancellationToken ct = default)
+    public async Task<IReadOnlyList<Role>> AssignableRolesAsync(Actor actor, string? subjectPartnerId = null, string? subjectTenantId = null, CancellationToken ct = default)
     {
         var operatorPartner = subjectPartnerId is not null && await IsOperatorPartnerAsync(subjectPartnerId, ct);
-        return (await RolesAsync(actor, ct)).Where(r => MayAssign(actor, r) && (subjectPartnerId is null || operatorPartner || !PlatformRoles.Contains(r.Name))).ToList();
+        return (await RolesAsync(actor, ct))
+            .Where(r => MayAssign(actor, r) && (subjectPartnerId is null || operatorPartner || !PlatformRoles.Contains(r.Name)))
+            .Where(r => subjectTenantId is null || !PartnerWideRoles.Contains(r.Name))
+            .ToList();
     }
+
+    /// <summary>
+    /// Built-in roles that act for a whole partner or the platform: never for a user or group of one tenant, whose data scope
+    /// is that tenant (a tenant user holding partner_admin would read as a partner administrator yet see one tenant).
+    /// </summary>
+    public static IReadOnlySet<string> PartnerWideRoles { get; } =
+        new HashSet<string>(StringComparer.Ordinal) { Roles.SuperAdmin, Roles.Operator, Roles.PartnerAdmin, Roles.Service };
 
     /// <summary>Roles that act for the platform: only for users and groups of the operator's own partner.</summary>
     public static IReadOnlySet<string> PlatformRoles { get; } = new HashSet<string>(StringComparer.Ordinal) { Roles.SuperAdmin, Roles.Operator };
@@ -139,7 +150,7 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
         await using var db = await factory.OpenAsync(actor, "assign role", ct);
         var user = await db.Users.FirstOrDefaultAsync(u => u.Id == userId, ct) ?? throw new NotFoundException("user", userId);
         await CheckAssignableAsync(actor, db, role, ct);
-        await CheckPlatformRoleAsync(role, user.PartnerId, ct);
+        await CheckPlatformRoleAsync(role, user.PartnerId, user.TenantId, ct);
         var existing = await db.RoleAssignments.AsNoTracking().FirstOrDefaultAsync(a => a.UserId == user.Id && a.Role == role, ct);
         if (existing is not null)
         {
@@ -162,7 +173,7 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
         await using var db = await factory.OpenAsync(actor, "assign role", ct);
         var group = await db.Groups.FirstOrDefaultAsync(g => g.Id == groupId, ct) ?? throw new NotFoundException("group", groupId);
         await CheckAssignableAsync(actor, db, role, ct);
-        await CheckPlatformRoleAsync(role, group.PartnerId, ct);
+        await CheckPlatformRoleAsync(role, group.PartnerId, group.TenantId, ct);
         var existing = await db.RoleAssignments.AsNoTracking().FirstOrDefaultAsync(a => a.GroupId == group.Id && a.Role == role, ct);
         if (existing is not null)
         {
@@ -190,8 +201,13 @@ public sealed class IdentityAdminService(ScaiDbFactory factory, EffectivePermiss
         await permissions.InvalidateAllAsync(ct);
     }
 
-    private async Task CheckPlatformRoleAsync(string role, string partnerId, CancellationToken ct)
+    private async Task CheckPlatformRoleAsync(string role, string partnerId, string? tenantId, CancellationToken ct)
     {
+        if (tenantId is not null && PartnerWideRoles.Contains(role))
+        {
+            throw new DomainValidationException("role", $"'{role}' acts for a whole partner: a tenant's users and groups can hold tenant roles only (tenant_admin, billing_viewer or a custom role).");
+        }
+
         if (PlatformRoles.Contains(role) && !await IsOperatorPartnerAsync(partnerId, ct))
         {
             throw new DomainValidationException("role", $"'{role}' acts for the whole platform: it can only be given to users and groups of the operator.");

@@ -101,6 +101,21 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
         return new Page<TenantView>(page.Items.Select(t => new TenantView(t, partners.GetValueOrDefault(t.PartnerId) ?? string.Empty, countries.ContainsKey(t.Id), countries.GetValueOrDefault(t.Id))).ToList(), page.NextCursor);
     }
 
+    /// <summary>The names of the partners among <paramref name="partnerIds"/> that the actor may see, by id (unknown or hidden ids are left out).</summary>
+    /// <exception cref="UnauthorizedAccessException">The actor lacks tenants:read.</exception>
+    public async Task<IReadOnlyDictionary<string, string>> PartnerNamesAsync(Actor actor, IEnumerable<string> partnerIds, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        var ids = partnerIds.Distinct(StringComparer.Ordinal).ToList();
+        if (ids.Count == 0)
+        {
+            return new Dictionary<string, string>(StringComparer.Ordinal);
+        }
+
+        await using var db = await factory.OpenAsync(actor, "partner names", ct);
+        return await db.Partners.AsNoTracking().Where(p => ids.Contains(p.Id)).ToDictionaryAsync(p => p.Id, p => p.Name, StringComparer.Ordinal, ct);
+    }
+
     /// <summary>The names of the given tenants the actor may see, by id (for a list page: only the ids on the page are read).</summary>
     public async Task<IReadOnlyDictionary<string, string>> TenantNamesAsync(Actor actor, IEnumerable<string> tenantIds, CancellationToken ct = default)
     {

@@ -79,13 +79,15 @@ public sealed class PortalRenderFixture : IAsyncLifetime
 
     /// <summary>
     /// Renders <typeparamref name="TComponent"/> signed in as <paramref name="email"/> (null: nobody) and waits until
-    /// no loading indicator is left (every page and panel shows one while it reads).
+    /// no loading indicator is left (every page and panel shows one while it reads). <paramref name="locale"/> (e.g. "de-DE")
+    /// replaces the locale the user's country gives, as the portal's language switch does.
     /// </summary>
-    public async Task<PortalView<TComponent>> OpenAsync<TComponent>(string? email, IDictionary<string, object?>? parameters = null, Action<Bunit.TestDoubles.BunitPersistentComponentState>? prerendered = null)
+    public async Task<PortalView<TComponent>> OpenAsync<TComponent>(string? email, IDictionary<string, object?>? parameters = null,
+        Action<Bunit.TestDoubles.BunitPersistentComponentState>? prerendered = null, string? locale = null)
         where TComponent : IComponent
     {
         var principal = email is null ? new ClaimsPrincipal(new ClaimsIdentity()) : await PrincipalAsync(email);
-        var locale = principal.FindFirst(ScaiClaims.Locale)?.Value ?? PortalCulture.Default;
+        locale ??= principal.FindFirst(ScaiClaims.Locale)?.Value ?? PortalCulture.Default;
         var culture = new UserCulture(new CultureInfo(locale), new CultureInfo(PortalCulture.LanguageOf(locale)), PortalCulture.ZoneOf(principal.FindFirst(ScaiClaims.ZoneInfo)?.Value));
         culture.Apply();
 

@@ -77,6 +77,31 @@ public sealed class GermanPagesTests(PortalRenderFixture portal) : IClassFixture
     }
 
     [Fact]
+    public async Task TheIdentityPages_InGerman_HaveNoEnglishLeft()
+    {
+        await using (var keys = await portal.OpenAsync<ScaiControl.Web.Components.Pages.Admin.Identity.ApiKeysPage>(DemoUsers.Operator, locale: "de-DE"))
+        {
+            var html = System.Net.WebUtility.HtmlDecode(keys.Markup);
+            foreach (var german in new[] { ">API-Schlüssel</h1>", "Neuer Schlüssel", "Schlüssel anlegen", "Berechtigungen", "Benutzer", "Gruppen" })
+            {
+                Assert.Contains(german, html, StringComparison.Ordinal);
+            }
+
+            foreach (var english in new[] { "New key", "Create key", "copy the secret", "Last used", ">Users<" })
+            {
+                Assert.DoesNotContain(english, html, StringComparison.Ordinal);
+            }
+        }
+
+        await using var users = await portal.OpenAsync<ScaiControl.Web.Components.Pages.Admin.Identity.IdentityUsersPage>(DemoUsers.Operator, locale: "de-DE");
+        var list = System.Net.WebUtility.HtmlDecode(users.Markup);
+        Assert.Contains("Letzte Anmeldung", list, StringComparison.Ordinal);
+        Assert.Contains("Nach Name oder E-Mail suchen", list, StringComparison.Ordinal);
+        Assert.DoesNotContain("Last sign-in", list, StringComparison.Ordinal);
+        Assert.Contains(users.Host.FindAll("[data-testid='user-status']"), s => s.TextContent.Trim() == "aktiv");
+    }
+
+    [Fact]
     public async Task CatalogAndBillingProfile_ForAGermanTenant_AreInGerman()
     {
         var catalog = await portal.RenderAsync<CatalogPage>(DemoUsers.Jonas);

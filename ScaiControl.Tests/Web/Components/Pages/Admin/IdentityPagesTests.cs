@@ -99,6 +99,33 @@ public sealed class IdentityPagesTests(PortalRenderFixture portal) : IClassFixtu
     }
 
     [Fact]
+    public async Task ATenantsUser_IsNeverOfferedNorGivenAPartnerWideRole()
+    {
+        var jonas = await UserAsync(DemoUsers.Jonas);
+        Assert.NotNull(jonas.TenantId);
+        var admin = portal.Services.GetRequiredService<IdentityAdminService>();
+        var operatorActor = await portal.ActorAsync(DemoUsers.Operator);
+        var roles = (await admin.AssignableRolesAsync(operatorActor, jonas.PartnerId, jonas.TenantId)).Select(r => r.Name).ToList();
+        Assert.Contains(Roles.BillingViewer, roles);
+        Assert.DoesNotContain(Roles.PartnerAdmin, roles);
+        Assert.DoesNotContain(Roles.Operator, roles);
+
+        // The service refuses it too, with the field and a reason, and writes nothing.
+        var refused = await Assert.ThrowsAsync<ScaiControl.Domain.Common.DomainValidationException>(
+            () => admin.AssignToUserAsync(operatorActor, jonas.Id, Roles.PartnerAdmin));
+        Assert.Equal("role", refused.Field);
+        Assert.Contains("tenant roles only", refused.Message, StringComparison.Ordinal);
+        await using var db = await portal.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
+        Assert.False(await db.RoleAssignments.AnyAsync(a => a.UserId == jonas.Id && a.Role == Roles.PartnerAdmin));
+
+        // The page's picker shows the same list.
+        await using var view = await portal.OpenAsync<IdentityUserPage>(DemoUsers.Operator, new Dictionary<string, object?> { ["Id"] = jonas.Id });
+        view.Click("assign");
+        Assert.DoesNotContain(Roles.PartnerAdmin, view.WaitForTestId("confirm-title").TextContent, StringComparison.Ordinal);
+        view.Click("confirm-cancel");
+    }
+
+    [Fact]
     public async Task Operator_GoingBackInTheDialog_AssignsNothing()
     {
         var claire = await UserAsync(DemoUsers.Claire);

@@ -1,4 +1,6 @@
+using Microsoft.Extensions.Localization;
 using ScaiControl.Infrastructure.Identity;
+using ScaiControl.Web.Localization;
 
 namespace ScaiControl.Web.Components.Pages.Admin.Identity;
 
@@ -24,13 +26,13 @@ public sealed record IdentityUserRow(string Id, string DisplayName, string Email
 /// <summary>Words for the identity pages.</summary>
 public static class IdentityText
 {
-    /// <summary>How a grant reaches the user, in words.</summary>
-    public static string Source(RoleGrant grant) => grant.Source switch
+    /// <summary>How a grant reaches the user, in words of the portal's language (<paramref name="l"/>).</summary>
+    public static string Source(RoleGrant grant, IStringLocalizer<Strings> l) => grant.Source switch
     {
-        GrantSource.Token => "the sign-in token",
-        GrantSource.ScaiKey => "ScaiKey (synced)",
-        GrantSource.UserAssignment => "assigned here",
-        GrantSource.Group => $"group {grant.GroupName}",
+        GrantSource.Token => l["Id.GrantToken"],
+        GrantSource.ScaiKey => l["Id.GrantScaiKey"],
+        GrantSource.UserAssignment => l["Id.GrantHere"],
+        GrantSource.Group => l["Id.GrantGroup", grant.GroupName ?? ""],
         _ => grant.Source.ToString(),
     };
 }
