@@ -105,6 +105,25 @@ public sealed class WebhookPagesTests(PortalRenderFixture portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task Detail_InGerman_HasNoEnglishCardLeft()
+    {
+        var (_, nordic) = await SeedAsync();
+
+        await using var view = await portal.OpenAsync<WebhookSubscriptionPage>(DemoUsers.Operator, new Dictionary<string, object?> { ["Id"] = nordic }, locale: "de-DE");
+        var html = System.Net.WebUtility.HtmlDecode(view.Markup);
+
+        foreach (var german in new[] { "Deaktiviert am", "The endpoint answered 410 Gone.", "Wieder aktivieren", "Bearbeiten", "Werkzeuge", "Testereignis senden", "Geheimnis rotieren", "Alle fehlgeschlagenen erneut senden", "Zustellprotokoll" })
+        {
+            Assert.Contains(german, html, StringComparison.Ordinal);
+        }
+
+        foreach (var english in new[] { "Re-enable", ">Edit<", ">Tools<", "Send test event", "Rotate secret", "Replay all failed", "Nothing is delivered" })
+        {
+            Assert.DoesNotContain(english, html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task Notice_TellsTheOperatorAndThePartnerAdminAboutTheAutomaticallyDisabledSubscriber_NotTheTenant()
     {
         await SeedAsync();
