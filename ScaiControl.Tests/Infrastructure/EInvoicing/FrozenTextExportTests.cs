@@ -32,3 +32,52 @@ public sealed class FrozenTextExportTests
         Assert.Same("unchanged", EInvoiceFormats.XmlSafe("unchanged"));
     }
 }
+
+/// <summary>Issue 16: Peppol BIS addresses and references from the billing profiles.</summary>
+public sealed class PeppolAddressingTests
+{
+    private static EInvoiceView Ubl(EInvoiceDocument document) => EInvoiceView.Parse(EInvoiceFormats.Write(document, "ubl").Content, "ubl");
+
+    [Fact]
+    public void NorwegianBuyerWithoutBuyerReference_GetsPeppolUbl_WithTheCustomerNumberAndOrganisationNumber()
+    {
+        var document = EInvoiceDocument.From(EInvoiceSamples.FinalisedInvoice(EInvoiceSamples.NorwegianBuyer), EInvoiceSamples.Context with { BuyerReference = null });
+
+        var view = Ubl(document);
+
+        Assert.Equal(EInvoiceSamples.TenantId, view.Value("BT-10"));
+        Assert.Equal(("987654325", "0192"), (view.Value("BT-49"), view.Value("BT-49-1")));
+        Assert.Equal(("12345678", "0106"), (view.Value("BT-34"), view.Value("BT-34-1")));
+        Assert.Empty(En16931Rules.PEPPOL_R003(view));
+        Assert.Empty(En16931Rules.PEPPOL_CL008(view));
+        Assert.Empty(En16931Rules.PEPPOL_PartyIdentifierSchemes_AreIcd(view));
+        Assert.Empty(En16931Rules.En16931.SelectMany(r => r.Check(view)));
+    }
+
+    [Fact]
+    public void BuyerWithoutBuyerReference_StillGetsNoXRechnung()
+    {
+        var document = EInvoiceDocument.From(EInvoiceSamples.FinalisedInvoice(EInvoiceSamples.GermanBuyer), EInvoiceSamples.Context with { BuyerReference = null });
+
+        var error = Assert.Throws<EInvoiceDataMissingException>(() => EInvoiceFormats.Write(document, "xrechnung-ubl"));
+
+        Assert.Contains("BT-10", error.Message, StringComparison.Ordinal);
+        Assert.Contains("BR-DE-15", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void VatIdBecomesTheEndpoint_UnderTheCountrysEasCode()
+    {
+        var view = Ubl(EInvoiceSamples.Document("reverse-charge"));
+
+        Assert.Equal(("DE123456789", "9930"), (view.Value("BT-49"), view.Value("BT-49-1")));
+    }
+
+    [Fact]
+    public void Consumer_GetsNoPeppolUbl_NamingTheBuyerAddress()
+    {
+        var error = Assert.Throws<EInvoiceDataMissingException>(() => EInvoiceFormats.Write(EInvoiceSamples.Document("b2c-oss"), "ubl"));
+
+        Assert.Contains("BT-49", error.Message, StringComparison.Ordinal);
+    }
+}
