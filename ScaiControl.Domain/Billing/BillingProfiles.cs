@@ -105,6 +105,18 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
     /// <summary>The e-invoice format the tenant prefers ("ubl", "xrechnung-ubl", "xrechnung-cii", "cii"); null = UBL.</summary>
     public string? PreferredEInvoiceFormat { get; private set; }
 
+    /// <summary>The language the buyer chose for invoices and credit notes (BCP 47, e.g. "de"); null = <see cref="DocumentLanguages.ForCountry"/> of <see cref="Country"/>.</summary>
+    public string? DocumentLanguage { get; private set; }
+
+    /// <summary>The language documents are written in: <see cref="DocumentLanguage"/>, else the default of the buyer's country.</summary>
+    public string EffectiveDocumentLanguage => DocumentLanguage ?? DocumentLanguages.ForCountry(Country);
+
+    /// <summary>BT-47 buyer legal registration identifier (company registration number), or null.</summary>
+    public string? RegistrationId { get; private set; }
+
+    /// <summary>Its ISO 6523 ICD (e.g. "0192" Norwegian organisation number); the Peppol party identifier scheme.</summary>
+    public string? RegistrationScheme { get; private set; }
+
     /// <summary>True when the VAT id is present and VIES confirmed it: only then may reverse charge apply.</summary>
     public bool HasValidatedVatId => VatId is not null && VatIdStatus == VatIdStatus.Valid;
     public string Email { get; private set; } = default!;
@@ -122,7 +134,26 @@ public sealed class TenantBillingProfile : AggregateRoot, ITenantOwned
     }
 
     /// <summary>The buyer as frozen onto an invoice.</summary>
-    public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email);
+    public PartySnapshot Snapshot() => new(LegalName, Address, VatId, Email, RegistrationId: RegistrationId, RegistrationScheme: RegistrationScheme);
+
+    /// <summary>
+    /// Sets the document language (a BCP 47 tag, or null for the default of the buyer's country) and the company
+    /// registration number with its ISO 6523 ICD (<see cref="RegistrationSchemes.Validate"/>). Raises
+    /// tenant.billing_updated.v1 when something changed.
+    /// </summary>
+    /// <exception cref="DomainValidationException">Not a language tag, or a bad registration (fields document_language, registration_id, registration_scheme).</exception>
+    public void SetDocuments(string? documentLanguage, string? registrationId, string? registrationScheme, DateTimeOffset now)
+    {
+        var language = string.IsNullOrWhiteSpace(documentLanguage) ? null : Templates.TemplateLanguage.Normalise(documentLanguage, "document_language");
+        var (id, scheme) = RegistrationSchemes.Validate(registrationId, registrationScheme, Country);
+        if (language == DocumentLanguage && id == RegistrationId && scheme == RegistrationScheme)
+        {
+            return;
+        }
+
+        (DocumentLanguage, RegistrationId, RegistrationScheme, UpdatedAt) = (language, id, scheme, now);
+        Raise(Event(EventTopics.TenantBillingUpdated, now));
+    }
 
     /// <summary>
     /// Sets the buyer reference (BT-10, at most 100 characters) and the preferred e-invoice format (one of

@@ -9,9 +9,11 @@ using ScaiControl.Infrastructure.Tenancy;
 namespace ScaiControl.Infrastructure.Billing;
 
 /// <summary>The buyer fields of a tenant billing profile as a form or API body sends them.</summary>
-/// <remarks>BuyerReference (BT-10) and PreferredEInvoiceFormat are optional; null leaves them empty.</remarks>
+/// <remarks>BuyerReference (BT-10), PreferredEInvoiceFormat, DocumentLanguage (BCP 47; null = the default of the buyer's
+/// country), RegistrationId (BT-47) and RegistrationScheme (its ISO 6523 ICD; null = the country's usual one) are
+/// optional; null leaves them empty.</remarks>
 public sealed record BillingProfileInput(string? LegalName, string? AddressLine1, string? AddressLine2, string? PostalCode, string? City, string? Country, string? VatId, string? Email,
-    string? BuyerReference = null, string? PreferredEinvoiceFormat = null);
+    string? BuyerReference = null, string? PreferredEinvoiceFormat = null, string? DocumentLanguage = null, string? RegistrationId = null, string? RegistrationScheme = null);
 
 /// <summary>
 /// What a proposed billing-profile change does to the VAT of the next invoice (issued by the scheduled run on
@@ -106,6 +108,7 @@ public sealed class BillingProfileService(ScaiDbFactory factory, Vat.IVatIdValid
         }
 
         profile.SetEInvoicing(input.BuyerReference, input.PreferredEinvoiceFormat, Invoicing.EInvoicing.EInvoiceFormats.All, now);
+        profile.SetDocuments(input.DocumentLanguage, input.RegistrationId, input.RegistrationScheme, now);
         if (profile.VatId is { } vatId && profile.VatIdStatus != Domain.Billing.VatIdStatus.Valid)
         {
             var seller = await db.PartnerConfigurations.AsNoTracking().Where(c => c.PartnerId == tenant.PartnerId).Select(c => c.VatId).SingleOrDefaultAsync(ct);

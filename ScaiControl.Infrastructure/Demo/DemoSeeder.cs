@@ -85,7 +85,7 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             db.Users.Add(new User("lars@nordiccloud-se.example", "Lars Lindqvist", nordic.Id, null, [Roles.PartnerAdmin], now));
 
             Tenant AddTenant(Partner partner, string name, string email, string person, string line1, string postal, string city, string country, string? vatId,
-                string? buyerReference = null, string? einvoiceFormat = null)
+                string? buyerReference = null, string? einvoiceFormat = null, string? registrationId = null, string? registrationScheme = null)
             {
                 var tenant = new Tenant(partner.Id, name, now);
                 db.Tenants.Add(tenant);
@@ -98,6 +98,7 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
                 }
 
                 profile.SetEInvoicing(buyerReference, einvoiceFormat, Invoicing.EInvoicing.EInvoiceFormats.All, now);
+                profile.SetDocuments(null, registrationId, registrationScheme, now);
                 db.TenantBillingProfiles.Add(profile);
                 return tenant;
             }
@@ -106,9 +107,11 @@ public sealed class DemoSeeder(ScaiDbFactory factory, BillingRunService billing,
             acmeId = acme.Id;
             var bergmann = AddTenant(scailabs, "Bergmann Software GmbH", "jonas@bergmann-de.example", "Jonas Bergmann", "Friedrichstraße 68", "10117", "Berlin", "DE", "DE811907980", "04011000-12345-34", "xrechnung-ubl");
             var martin = AddTenant(scailabs, "Claire Martin", "claire@martin-fr.example", "Claire Martin", "12 rue de la République", "69002", "Lyon", "FR", null, "CM-PRIVATE");
-            var redwood = AddTenant(scailabs, "Redwood Analytics Inc.", "sam@redwood-us.example", "Sam Carter", "500 Market Street", "94105", "San Francisco", "US", null, "REDWOOD-AP");
+            var redwood = AddTenant(scailabs, "Redwood Analytics Inc.", "sam@redwood-us.example", "Sam Carter", "500 Market Street", "94105", "San Francisco", "US", null, "REDWOOD-AP",
+                registrationId: "123456789", registrationScheme: "0060"); // a fictional D-U-N-S number: the Peppol address of a US company
             // Demo VAT ids carry valid check digits (VatIdChecksums); NO987654325 is a fictional organisation number.
-            var fjord = AddTenant(nordic, "Fjord Analytics AS", "eva@fjord-no.example", "Eva Nilsen", "Karl Johans gate 5", "0154", "Oslo", "NO", "NO987654325MVA");
+            var fjord = AddTenant(nordic, "Fjord Analytics AS", "eva@fjord-no.example", "Eva Nilsen", "Karl Johans gate 5", "0154", "Oslo", "NO", "NO987654325MVA",
+                registrationId: "987654325"); // no buyer reference: its Peppol UBL quotes the customer number (BT-10); ICD 0192 by country
 
             Subscription Subscribe(Tenant tenant, Service service, Plan plan, DateTimeOffset at)
             {

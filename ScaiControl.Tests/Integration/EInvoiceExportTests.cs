@@ -59,6 +59,21 @@ public abstract class EInvoiceExportTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(HttpStatusCode.OK, (await eva.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=cii")).StatusCode);
     }
 
+    [Fact]
+    public async Task TheNorwegianTenantWithoutBuyerReference_GetsPeppolUbl_QuotingItsCustomerNumber_AddressedByOrganisationNumber()
+    {
+        var eva = await app.ClientForAsync(Api.Eva);
+        var tenantId = (await app.ActorForAsync(Api.Eva)).TenantId!;
+        var invoice = (await eva.GetJson("/api/v1/invoices?status=finalised")).Items()[^1];
+        var response = await eva.GetAsync($"/api/v1/invoices/{invoice.Str("id")}/einvoice?format=ubl");
+        Assert.True(response.StatusCode == HttpStatusCode.OK, await response.Content.ReadAsStringAsync());
+        XNamespace cbc = "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2";
+        var xml = XDocument.Parse(await response.Content.ReadAsStringAsync());
+        Assert.Equal(tenantId, xml.Root!.Element(cbc + "BuyerReference")?.Value);
+        var endpoints = xml.Descendants(cbc + "EndpointID").Select(e => ((string?)e.Attribute("schemeID"), e.Value)).ToArray();
+        Assert.Equal([("0007", "5566778899"), ("0192", "987654325")], endpoints);
+    }
+
     [Theory]
     [InlineData(Api.Jonas, "invoice")]
     [InlineData(Api.Claire, "invoice")]
@@ -69,12 +84,20 @@ public abstract class EInvoiceExportTests<TApp>(TApp app) : IClassFixture<TApp>
         var client = await app.ClientForAsync(user);
         var document = (await client.GetJson("/api/v1/invoices?status=finalised")).Items().Last(i => i.Str("document_type") == documentType);
         var id = document.Str("id");
-        var urls = new[] { $"/api/v1/invoices/{id}/pdf" }.Concat(new[] { "ubl", "cii", "xrechnung-ubl", "xrechnung-cii", "facturx" }.Select(f => $"/api/v1/invoices/{id}/einvoice?format={f}"));
+        // Peppol does not deliver to consumers: Claire (no VAT id, no registration) gets every format but Peppol UBL.
+        var formats = user == Api.Claire ? new[] { "cii", "xrechnung-ubl", "xrechnung-cii", "facturx" } : new[] { "ubl", "cii", "xrechnung-ubl", "xrechnung-cii", "facturx" };
+        var urls = new[] { $"/api/v1/invoices/{id}/pdf" }.Concat(formats.Select(f => $"/api/v1/invoices/{id}/einvoice?format={f}"));
         foreach (var url in urls)
         {
             var response = await client.GetAsync(url);
             Assert.True(response.StatusCode == HttpStatusCode.OK, $"{user} {url}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
             Assert.NotEmpty(await response.Content.ReadAsByteArrayAsync());
+        }
+
+        if (user == Api.Claire)
+        {
+            var problem = await (await client.GetAsync($"/api/v1/invoices/{id}/einvoice?format=ubl")).Problem(HttpStatusCode.UnprocessableEntity);
+            Assert.Contains("BT-49", problem.Str("detail"), StringComparison.Ordinal);
         }
     }
 

@@ -111,13 +111,16 @@ public sealed record BillingRunDto(string Id, string Period, string Status, int 
 }
 
 /// <summary>A tenant billing profile (buyer), GET/PUT /api/v1/tenants/{id}/billing-profile.</summary>
-/// <remarks>vat_id_status is "unchecked" | "valid" | "invalid" | "unavailable": the VIES evidence; reverse charge needs "valid".</remarks>
+/// <remarks>vat_id_status is "unchecked" | "valid" | "invalid" | "unavailable": the VIES evidence; reverse charge needs "valid".
+/// document_language is the buyer's choice (null = the default of its country), effective_document_language the one documents use;
+/// registration_id / registration_scheme are BT-47 and its ISO 6523 ICD.</remarks>
 public sealed record BillingProfileDto(string TenantId, string LegalName, string AddressLine1, string? AddressLine2, string PostalCode, string City, string Country, string? VatId,
     string VatIdStatus, DateTimeOffset? VatIdCheckedAt, string? VatIdConsultationNumber, string? VatIdRegisteredName, string Email, string? BuyerReference,
-    string? PreferredEinvoiceFormat, DateTimeOffset UpdatedAt)
+    string? PreferredEinvoiceFormat, DateTimeOffset UpdatedAt, string? DocumentLanguage, string EffectiveDocumentLanguage, string? RegistrationId, string? RegistrationScheme)
 {
     public static BillingProfileDto From(TenantBillingProfile p) => new(p.TenantId, p.LegalName, p.AddressLine1, p.AddressLine2, p.PostalCode, p.City, p.Country, p.VatId,
-        p.VatIdStatus.ToString().ToLowerInvariant(), p.VatIdCheckedAt, p.VatIdConsultationNumber, p.VatIdRegisteredName, p.Email, p.BuyerReference, p.PreferredEInvoiceFormat, p.UpdatedAt);
+        p.VatIdStatus.ToString().ToLowerInvariant(), p.VatIdCheckedAt, p.VatIdConsultationNumber, p.VatIdRegisteredName, p.Email, p.BuyerReference, p.PreferredEInvoiceFormat, p.UpdatedAt,
+        p.DocumentLanguage, p.EffectiveDocumentLanguage, p.RegistrationId, p.RegistrationScheme);
 }
 
 /// <summary>POST /api/v1/admin/webhook-subscriptions: the endpoint URL, topic patterns (exact, "family.*" or "*"), an optional description and owner partner.</summary>

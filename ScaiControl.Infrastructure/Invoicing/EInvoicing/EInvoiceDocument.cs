@@ -38,6 +38,8 @@ public sealed record EInvoiceContact(string? Name, string? Telephone, string? Em
 /// <param name="ElectronicAddress">BT-34 / BT-49 electronic address (an e-mail address here).</param>
 /// <param name="ElectronicAddressScheme">Scheme of the electronic address (CEF EAS code list; "EM" = e-mail).</param>
 /// <param name="Contact">BG-6 / BG-9, or null.</param>
+/// <param name="PeppolEndpoint">BT-34 / BT-49 as Peppol BIS writes it: an identifier under a Peppol EAS code
+/// (<see cref="PeppolIdentifiers.EndpointOf"/>), or null when the party has no VAT id or registration number.</param>
 public sealed record EInvoiceParty(
     string Name,
     EInvoiceAddress Address,
@@ -45,7 +47,8 @@ public sealed record EInvoiceParty(
     EInvoiceIdentifier? LegalRegistrationId,
     string ElectronicAddress,
     string ElectronicAddressScheme,
-    EInvoiceContact? Contact);
+    EInvoiceContact? Contact,
+    EInvoiceIdentifier? PeppolEndpoint = null);
 
 /// <summary>Payment instructions (BG-16) with a credit transfer account (BG-17).</summary>
 /// <param name="MeansCode">BT-81, UNTDID 4461 ("58" = SEPA credit transfer).</param>
@@ -146,6 +149,13 @@ public sealed record EInvoiceDocument
     /// <summary>BT-10 buyer reference, or null.</summary>
     public string? BuyerReference { get; init; }
 
+    /// <summary>
+    /// The buyer's customer number at the seller (the tenant id). Peppol BIS needs BT-10 or an order reference
+    /// (PEPPOL-EN16931-R003): without a buyer reference, the Peppol UBL quotes this as BT-10 (docs/invoicing.md).
+    /// XRechnung does not: it needs a real Leitweg-ID (BR-DE-15).
+    /// </summary>
+    public string? CustomerNumber { get; init; }
+
     /// <summary>BT-22 notes.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
 
@@ -245,10 +255,11 @@ public sealed record EInvoiceDocument
             Currency = invoice.Currency,
             DueDate = invoice.DueDate,
             BuyerReference = string.IsNullOrWhiteSpace(context.BuyerReference) ? null : context.BuyerReference.Trim(),
+            CustomerNumber = invoice.TenantId,
             Notes = invoice.NoteList,
             PrecedingInvoice = preceding,
             Seller = PartyOf(seller, context.SellerLegalRegistrationId, new EInvoiceContact(context.SellerContactName ?? seller.LegalName, context.SellerContactPhone, seller.Email)),
-            Buyer = PartyOf(buyer, context.BuyerLegalRegistrationId, new EInvoiceContact(null, null, buyer.Email)),
+            Buyer = PartyOf(buyer, context.BuyerLegalRegistrationId ?? PeppolIdentifiers.RegistrationOf(buyer), new EInvoiceContact(null, null, buyer.Email)),
             Payment = string.IsNullOrWhiteSpace(seller.Iban)
                 ? null
                 : new EInvoicePaymentInstructions(EInvoicePaymentInstructions.SepaCreditTransfer, invoice.Number, seller.Iban, seller.Bic),
@@ -274,7 +285,8 @@ public sealed record EInvoiceDocument
         legalRegistrationId,
         party.Email,
         "EM",
-        contact);
+        contact,
+        PeppolIdentifiers.EndpointOf(party.Address.Country, party.VatId, legalRegistrationId?.Value, legalRegistrationId?.SchemeId));
 
     // Stored periods end exclusively (the next period's start instant); EN 16931 end dates are the last day included.
     private static EInvoicePeriod? PeriodOf(DateTimeOffset? start, DateTimeOffset? end)

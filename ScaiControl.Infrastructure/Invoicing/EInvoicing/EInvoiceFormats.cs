@@ -48,9 +48,24 @@ public static class EInvoiceFormats
         return new EInvoiceFile(Serialize(xml), "application/xml", $"{document.Number}.{suffix}.xml");
     }
 
-    /// <summary>UTF-8 without BOM, two-space indentation, "\n" line ends, an XML declaration.</summary>
+    /// <summary>
+    /// UTF-8 without BOM, two-space indentation, "\n" line ends, an XML declaration. Characters XML 1.0 cannot carry
+    /// (C0 controls other than TAB, LF and CR, U+FFFE/U+FFFF, lone surrogates; XML 1.0 § 2.2 "Char") are dropped from
+    /// every text and attribute value (<see cref="XmlSafe"/>), so a document frozen with such text still exports.
+    /// </summary>
     public static byte[] Serialize(XDocument xml)
     {
+        xml = new XDocument(xml);
+        foreach (var text in xml.DescendantNodes().OfType<XText>())
+        {
+            text.Value = XmlSafe(text.Value);
+        }
+
+        foreach (var attribute in xml.Descendants().SelectMany(e => e.Attributes()))
+        {
+            attribute.Value = XmlSafe(attribute.Value);
+        }
+
         var settings = new XmlWriterSettings
         {
             Encoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false),
@@ -66,5 +81,56 @@ public static class EInvoiceFormats
         }
 
         return stream.ToArray();
+    }
+
+    /// <summary>
+    /// <paramref name="value"/> without the characters XML 1.0 cannot carry (XML 1.0 § 2.2: Char ::= #x9 | #xA | #xD |
+    /// [#x20-#xD7FF] | [#xE000-#xFFFD] | [#x10000-#x10FFFF]): U+0000, U+0007, ESC and the like are dropped, valid
+    /// surrogate pairs kept. Other text (including U+202E, which XML can carry) is returned unchanged.
+    /// </summary>
+    public static string XmlSafe(string value)
+    {
+        var firstBad = -1;
+        for (var i = 0; i < value.Length; i++)
+        {
+            if (!IsCarried(value, i, out var width))
+            {
+                firstBad = i;
+                break;
+            }
+
+            i += width - 1;
+        }
+
+        if (firstBad < 0)
+        {
+            return value;
+        }
+
+        var builder = new StringBuilder(value.Length);
+        builder.Append(value, 0, firstBad);
+        for (var i = firstBad; i < value.Length; i++)
+        {
+            if (IsCarried(value, i, out var width))
+            {
+                builder.Append(value, i, width);
+                i += width - 1;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    private static bool IsCarried(string value, int index, out int width)
+    {
+        width = 1;
+        var c = value[index];
+        if (char.IsHighSurrogate(c) && index + 1 < value.Length && XmlConvert.IsXmlSurrogatePair(value[index + 1], c))
+        {
+            width = 2;
+            return true;
+        }
+
+        return XmlConvert.IsXmlChar(c);
     }
 }

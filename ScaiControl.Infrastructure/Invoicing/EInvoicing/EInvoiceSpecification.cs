@@ -48,6 +48,9 @@ public static class EInvoiceSpecifications
         EInvoiceSpecification.XRechnung3 => PeppolBillingProcessId,
     };
 
+    /// <summary>BT-10 as Peppol BIS writes it: the buyer reference, else the customer number (PEPPOL-EN16931-R003).</summary>
+    public static string? PeppolBuyerReference(EInvoiceDocument document) => document.BuyerReference ?? document.CustomerNumber;
+
     /// <summary>True when the document has a line of category O ("not subject to VAT"); then, by BR-O-02, neither the
     /// seller's nor the buyer's VAT identifier may be written.</summary>
     public static bool IsNotSubjectToVat(EInvoiceDocument document) => document.Lines.Any(l => l.VatCategory == VatCategory.O);
@@ -102,11 +105,27 @@ public static class EInvoiceSpecifications
             }
         }
 
-        if (specification is EInvoiceSpecification.PeppolBis3 or EInvoiceSpecification.XRechnung3 && document.BuyerReference is null)
+        if (specification == EInvoiceSpecification.XRechnung3 && document.BuyerReference is null)
         {
-            missing.Add(specification == EInvoiceSpecification.XRechnung3
-                ? "the buyer reference (BT-10, BR-DE-15): set EInvoiceContext.BuyerReference"
-                : "the buyer reference (BT-10, PEPPOL-EN16931-R003): set EInvoiceContext.BuyerReference");
+            missing.Add("the buyer reference (BT-10, BR-DE-15): XRechnung needs the buyer's Leitweg-ID in the billing profile's buyer_reference");
+        }
+
+        if (specification == EInvoiceSpecification.PeppolBis3)
+        {
+            if (PeppolBuyerReference(document) is null)
+            {
+                missing.Add("the buyer reference (BT-10, PEPPOL-EN16931-R003): set EInvoiceContext.BuyerReference or the customer number");
+            }
+
+            if (document.Seller.PeppolEndpoint is null)
+            {
+                missing.Add("the seller's Peppol electronic address (BT-34, PEPPOL-EN16931-R020/CL008): the seller needs a VAT id or a registration number with an EAS scheme");
+            }
+
+            if (document.Buyer.PeppolEndpoint is null)
+            {
+                missing.Add("the buyer's Peppol electronic address (BT-49, PEPPOL-EN16931-R010/CL008): the billing profile needs a VAT id or a company registration number with its ICD (Peppol does not deliver to consumers)");
+            }
         }
 
         if (specification == EInvoiceSpecification.XRechnung3)

@@ -53,15 +53,15 @@ public static class UblWriter
             Basic(creditNote ? "CreditNoteTypeCode" : "InvoiceTypeCode", ((int)document.TypeCode).ToString(System.Globalization.CultureInfo.InvariantCulture)),
             notes.Select(n => Basic("Note", n)),
             Basic("DocumentCurrencyCode", currency),
-            Optional("BuyerReference", document.BuyerReference),
+            Optional("BuyerReference", specification == EInvoiceSpecification.PeppolBis3 ? EInvoiceSpecifications.PeppolBuyerReference(document) : document.BuyerReference),
             Period("InvoicePeriod", document.InvoicingPeriod),
             document.PrecedingInvoice is { } preceding
                 ? Aggregate(
                     "BillingReference",
                     Aggregate("InvoiceDocumentReference", Basic("ID", preceding.Number), preceding.IssueDate is { } date ? Basic("IssueDate", EInvoiceText.IsoDate(date)) : null))
                 : null,
-            Aggregate("AccountingSupplierParty", Party(document.Seller, withVatId: !notSubjectToVat)),
-            Aggregate("AccountingCustomerParty", Party(document.Buyer, withVatId: !notSubjectToVat)),
+            Aggregate("AccountingSupplierParty", Party(document.Seller, withVatId: !notSubjectToVat, specification)),
+            Aggregate("AccountingCustomerParty", Party(document.Buyer, withVatId: !notSubjectToVat, specification)),
             PaymentMeans(document, creditNote),
             TaxTotal(document, specification),
             Aggregate(
@@ -88,9 +88,16 @@ public static class UblWriter
         ? null
         : Aggregate(name, Basic("StartDate", EInvoiceText.IsoDate(period.Start)), Basic("EndDate", EInvoiceText.IsoDate(period.End)));
 
-    private static XElement Party(EInvoiceParty party, bool withVatId) => Aggregate(
+    // Peppol BIS: the EndpointID is the party's id under a Peppol EAS code (PEPPOL-EN16931-CL008 has no "EM"), and the
+    // registration number is also the party identifier BT-29/BT-46 with its ICD; elsewhere the e-mail address (EM).
+    private static XElement Party(EInvoiceParty party, bool withVatId, EInvoiceSpecification specification) => Aggregate(
         "Party",
-        new XElement(Cbc + "EndpointID", new XAttribute("schemeID", party.ElectronicAddressScheme), party.ElectronicAddress),
+        specification == EInvoiceSpecification.PeppolBis3 && party.PeppolEndpoint is { } endpoint
+            ? new XElement(Cbc + "EndpointID", new XAttribute("schemeID", endpoint.SchemeId!), endpoint.Value)
+            : new XElement(Cbc + "EndpointID", new XAttribute("schemeID", party.ElectronicAddressScheme), party.ElectronicAddress),
+        specification == EInvoiceSpecification.PeppolBis3 && party.LegalRegistrationId is { SchemeId: { } icd } id
+            ? Aggregate("PartyIdentification", new XElement(Cbc + "ID", new XAttribute("schemeID", icd), id.Value))
+            : null,
         Aggregate(
             "PostalAddress",
             Basic("StreetName", party.Address.Line1),

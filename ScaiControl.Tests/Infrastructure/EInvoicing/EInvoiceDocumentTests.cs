@@ -35,6 +35,10 @@ public sealed class EInvoiceDocumentTests
         Assert.Equal("Scai B.V.", doc.Seller.Name);
         Assert.Equal("NL123456789B01", doc.Seller.VatId);
         Assert.Equal(("billing@scai.example", "EM"), (doc.Seller.ElectronicAddress, doc.Seller.ElectronicAddressScheme));
+        // Peppol BIS addresses parties by a Peppol EAS scheme: the KvK number (0106), the buyer's NL VAT id (9944).
+        Assert.Equal(new EInvoiceIdentifier("12345678", "0106"), doc.Seller.PeppolEndpoint);
+        Assert.Equal(new EInvoiceIdentifier("NL987654321B01", "9944"), doc.Buyer.PeppolEndpoint);
+        Assert.Equal(EInvoiceSamples.TenantId, doc.CustomerNumber);
         Assert.Equal(new EInvoiceContact("Scai billing", "+31 20 123 4567", "billing@scai.example"), doc.Seller.Contact);
         Assert.Equal(new EInvoiceIdentifier("12345678", "0106"), doc.Seller.LegalRegistrationId);
         Assert.Equal("Klant B.V.", doc.Buyer.Name);
@@ -126,9 +130,9 @@ public sealed class EInvoiceDocumentTests
     [InlineData("xrechnung-ubl", "BR-DE-15")]
     [InlineData("xrechnung-cii", "BR-DE-15")]
     [InlineData("ubl", "PEPPOL-EN16931-R003")]
-    public void WithoutBuyerReference_XRechnungAndPeppolRefuse(string format, string rule)
+    public void WithoutBuyerReferenceOrCustomerNumber_XRechnungAndPeppolRefuse(string format, string rule)
     {
-        var doc = EInvoiceSamples.Document("domestic") with { BuyerReference = null };
+        var doc = EInvoiceSamples.Document("domestic") with { BuyerReference = null, CustomerNumber = null };
 
         var error = Assert.Throws<EInvoiceDataMissingException>(() => EInvoiceFormats.Write(doc, format));
         Assert.Contains("BT-10", error.Message, StringComparison.Ordinal);

@@ -37,7 +37,13 @@ internal static class EInvoiceSamples
         "Camille Martin", new PostalAddress("12 rue de Rivoli", null, "75001", "Paris", "FR"), null, "camille@martin.example");
 
     public static readonly PartySnapshot UsBuyer = new(
-        "Acme Inc.", new PostalAddress("1 Market Street", "Suite 200", "94105", "San Francisco", "US"), "US12-3456789", "ap@acme.example");
+        "Acme Inc.", new PostalAddress("1 Market Street", "Suite 200", "94105", "San Francisco", "US"), "US12-3456789", "ap@acme.example",
+        RegistrationId: "123456789", RegistrationScheme: "0060");
+
+    /// <summary>A Norwegian company (Peppol country) with its organisation number (ICD 0192) and no buyer reference.</summary>
+    public static readonly PartySnapshot NorwegianBuyer = new(
+        "Fjord Analytics AS", new PostalAddress("Karl Johans gate 5", null, "0154", "Oslo", "NO"), "NO987654325MVA", "ap@fjord.example",
+        RegistrationId: "987654325", RegistrationScheme: "0192");
 
     /// <summary>The values an invoice does not hold: BT-10, the seller's telephone and its KvK number (BT-30, scheme 0106).</summary>
     public static readonly EInvoiceContext Context = new(
@@ -99,7 +105,8 @@ internal static class EInvoiceSamples
             foreach (var format in Formats)
             {
                 var sample = $"{name}/{format}";
-                if (keep(sample))
+                // Peppol does not deliver to consumers: the B2C buyer has no id for a Peppol EAS address (R010, CL008).
+                if (keep(sample) && sample != "b2c-oss/ubl")
                 {
                     data.Add(sample);
                 }

@@ -626,4 +626,47 @@ internal static partial class En16931Rules
             return l.Amount("BT-131") == expected;
         },
         "BT-131 != quantity × price − allowances");
+
+    // Peppol EAS code list ("Electronic Address Scheme", Peppol BIS Billing 3.0 code lists, release 3.0.19), written
+    // here from the published list, not taken from the generator. It has no "EM".
+    private static readonly HashSet<string> PeppolEas =
+    [
+        "0002", "0007", "0009", "0037", "0060", "0088", "0096", "0097", "0106", "0130", "0135", "0142", "0147", "0151", "0170", "0183", "0184",
+        "0188", "0190", "0191", "0192", "0193", "0194", "0195", "0196", "0198", "0199", "0200", "0201", "0202", "0203", "0204", "0205", "0208",
+        "0209", "0210", "0211", "0212", "0213", "0215", "0216", "0217", "0218", "0221", "0225", "0230", "0235", "0240",
+        "9910", "9913", "9914", "9915", "9918", "9919", "9920", "9922", "9923", "9924", "9925", "9926", "9927", "9928", "9929", "9930",
+        "9931", "9932", "9933", "9934", "9935", "9936", "9937", "9938", "9939", "9940", "9941", "9942", "9943", "9944", "9945", "9946",
+        "9947", "9948", "9949", "9950", "9951", "9952", "9953", "9957", "9959",
+    ];
+
+    /// <summary>PEPPOL-EN16931-CL007: Currency code must be according to ISO 4217:2005 (every currencyID and BT-5/BT-6).</summary>
+    public static IEnumerable<string> PEPPOL_CL007(EInvoiceView v) =>
+        v.Xml.Descendants().SelectMany(e => e.Attributes("currencyID")).Select(a => a.Value)
+            .Concat(v.Values("BT-5"))
+            .Where(c => !Currencies.IsKnown(c)).Distinct().Select(c => $"currency '{c}' is not ISO 4217");
+
+    /// <summary>PEPPOL-EN16931-CL008: Electronic address identifier scheme must be from the codelist "Electronic Address Identifier Scheme" (EAS).</summary>
+    public static IEnumerable<string> PEPPOL_CL008(EInvoiceView v) =>
+        v.Xml.Descendants(XName.Get("EndpointID", "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"))
+            .Select(e => (string?)e.Attribute("schemeID") ?? "(none)")
+            .Where(scheme => !PeppolEas.Contains(scheme)).Select(scheme => $"EndpointID schemeID '{scheme}' is not a Peppol EAS code");
+
+    /// <summary>PEPPOL-EN16931-R007: Business process MUST be in the format 'urn:fdc:peppol.eu:2017:poacc:billing:NN:1.0' where NN indicates the process number.</summary>
+    public static IEnumerable<string> PEPPOL_R007(EInvoiceView v) =>
+        Require(PeppolProcess().IsMatch(v.Value("BT-23") ?? string.Empty), $"BT-23 '{v.Value("BT-23")}'");
+
+    [GeneratedRegex("^urn:fdc:peppol.eu:2017:poacc:billing:[0-9]{2}:1.0$")]
+    private static partial Regex PeppolProcess();
+
+    /// <summary>
+    /// BR-CL-10 / BR-CL-11 as Peppol applies them to parties: any identifier (BT-29, BT-46: cac:PartyIdentification/cbc:ID)
+    /// and registration identifier (BT-30, BT-47: cac:PartyLegalEntity/cbc:CompanyID) scheme MUST be an ISO 6523 ICD
+    /// (four digits, 0002-0240 assigned; Peppol also allows SEPA for BT-29).
+    /// </summary>
+    public static IEnumerable<string> PEPPOL_PartyIdentifierSchemes_AreIcd(EInvoiceView v) =>
+        Ubl(v, "cac:AccountingSupplierParty/cac:Party/cac:PartyIdentification/cbc:ID | cac:AccountingCustomerParty/cac:Party/cac:PartyIdentification/cbc:ID"
+            + " | cac:AccountingSupplierParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID | cac:AccountingCustomerParty/cac:Party/cac:PartyLegalEntity/cbc:CompanyID")
+            .Select(e => (string?)e.Attribute("schemeID"))
+            .Where(scheme => scheme is not null && scheme != "SEPA" && !(scheme.Length == 4 && int.TryParse(scheme, NumberStyles.None, CultureInfo.InvariantCulture, out var icd) && icd is >= 2 and <= 240))
+            .Select(scheme => $"party identifier schemeID '{scheme}' is not an ISO 6523 ICD");
 }

@@ -33,7 +33,7 @@ public sealed class RuleCheckerTests
     }
 
     [Theory]
-    [InlineData("b2c-oss/ubl", "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount")]
+    [InlineData("b2c-oss/xrechnung-ubl", "cac:TaxTotal/cac:TaxSubtotal/cbc:TaxAmount")]
     [InlineData("b2c-oss/cii", "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement/ram:ApplicableTradeTax/ram:CalculatedAmount")]
     public void WrongBreakdownTax_BreaksBrCo17AndBrCo14(string sample, string xpath)
     {

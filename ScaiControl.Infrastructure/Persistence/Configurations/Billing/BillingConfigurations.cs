@@ -29,6 +29,10 @@ internal sealed class TenantBillingProfileMap : IEntityTypeConfiguration<TenantB
         b.Ignore(x => x.HasValidatedVatId);
         b.Property(x => x.BuyerReference).HasMaxLength(100);
         b.Property(x => x.PreferredEInvoiceFormat).HasMaxLength(20);
+        b.Property(x => x.DocumentLanguage).HasMaxLength(Domain.Templates.TemplateLanguage.MaxLength);
+        b.Ignore(x => x.EffectiveDocumentLanguage);
+        b.Property(x => x.RegistrationId).HasMaxLength(50);
+        b.Property(x => x.RegistrationScheme).HasMaxLength(4);
         b.Property(x => x.Email).HasMaxLength(254);
         b.Ignore(x => x.Address);
         b.Ignore(x => x.PendingEvents);

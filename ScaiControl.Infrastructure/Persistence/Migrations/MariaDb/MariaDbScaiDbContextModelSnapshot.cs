@@ -194,6 +194,10 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.MariaDb
                         .HasMaxLength(2)
                         .HasColumnType("varchar(2)");
 
+                    b.Property<string>("DocumentLanguage")
+                        .HasMaxLength(35)
+                        .HasColumnType("varchar(35)");
+
                     b.Property<string>("Email")
                         .IsRequired()
                         .HasMaxLength(254)
@@ -217,6 +221,14 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.MariaDb
                     b.Property<string>("PreferredEInvoiceFormat")
                         .HasMaxLength(20)
                         .HasColumnType("varchar(20)");
+
+                    b.Property<string>("RegistrationId")
+                        .HasMaxLength(50)
+                        .HasColumnType("varchar(50)");
+
+                    b.Property<string>("RegistrationScheme")
+                        .HasMaxLength(4)
+                        .HasColumnType("varchar(4)");
 
                     b.Property<string>("TenantId")
                         .IsRequired()

@@ -1,0 +1,51 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
+{
+    /// <inheritdoc />
+    public partial class InvoiceDocumentLanguage : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "DocumentLanguage",
+                table: "tenant_billing_profiles",
+                type: "character varying(35)",
+                maxLength: 35,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RegistrationId",
+                table: "tenant_billing_profiles",
+                type: "character varying(50)",
+                maxLength: 50,
+                nullable: true);
+
+            migrationBuilder.AddColumn<string>(
+                name: "RegistrationScheme",
+                table: "tenant_billing_profiles",
+                type: "character varying(4)",
+                maxLength: 4,
+                nullable: true);
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.DropColumn(
+                name: "DocumentLanguage",
+                table: "tenant_billing_profiles");
+
+            migrationBuilder.DropColumn(
+                name: "RegistrationId",
+                table: "tenant_billing_profiles");
+
+            migrationBuilder.DropColumn(
+                name: "RegistrationScheme",
+                table: "tenant_billing_profiles");
+        }
+    }
+}
