@@ -7,6 +7,7 @@ using ScaiControl.Web.Auth;
 using ScaiControl.Web.Cli;
 using ScaiControl.Web.Components;
 using ScaiControl.Web.Localization;
+using ScaiControl.Web.Mcp;
 
 ScaiWebApp.DefaultToDevelopmentFromSource();
 if (args is ["admin", ..])
@@ -22,6 +23,7 @@ builder.AddScaiJobs();
 builder.AddScaiObservability();
 builder.AddScaiAuth();
 builder.AddScaiHostSecurity();
+builder.AddScaiMcp();
 // The template designer sends whole templates (up to InvoiceTemplate.MaxBodyLength characters) through the circuit.
 builder.Services.AddRazorComponents().AddInteractiveServerComponents().AddHubOptions(o => o.MaximumReceiveMessageSize = 4 * 1024 * 1024);
 builder.Services.AddMudServices();
@@ -54,6 +56,7 @@ app.UseIdempotency();
 app.UseAntiforgery();
 app.MapOpenApi();
 app.MapScaiApi();
+app.MapScaiMcp();
 app.MapHealth();
 app.MapScaiMetrics(app.Configuration);
 app.MapSignInEndpoints();

@@ -93,7 +93,10 @@ export SCAI_S3RVER=$servers/node_modules/s3rver/bin/s3rver.js
 # tests start it with node on 127.0.0.1 and a free port.
 export SCAI_OIDC_PROVIDER=$servers/oidc-provider.mjs
 [[ -d $servers/node_modules/oidc-provider ]] || { say "no oidc-provider in $servers/node_modules after npm ci"; exit 1; }
-lap; say "test servers: s3rver, oidc-provider $npm_did in tools/test-servers (${lap}s)"
+# The official MCP TypeScript client (@modelcontextprotocol/sdk), driven by the MCP tests through mcp-client.mjs.
+export SCAI_MCP_CLIENT=$servers/mcp-client.mjs
+[[ -d $servers/node_modules/@modelcontextprotocol/sdk ]] || { say "no @modelcontextprotocol/sdk in $servers/node_modules after npm ci"; exit 1; }
+lap; say "test servers: s3rver, oidc-provider, MCP client $npm_did in tools/test-servers (${lap}s)"
 
 # ---- 2. throwaway PostgreSQL --------------------------------------------------------------------
 # initdb refuses root: run the server as the postgres OS user (as ourselves when not root).

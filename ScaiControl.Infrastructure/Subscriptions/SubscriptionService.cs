@@ -174,7 +174,24 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
             .ToList();
     }
 
-    private async Task<SubscriptionView> TransitionAsync(Actor actor, string id, bool operatorOnly, string purpose, Action<Subscription, DateTimeOffset> transition, CancellationToken ct)
+    /// <summary>
+    /// Dry run of a lifecycle action (cancel now or at period end, resume, suspend, unsuspend): the same permission,
+    /// visibility and state-machine checks and the same transition as the action, on a copy that is never saved.
+    /// Returns the subscription as the action would leave it; changes nothing, emits no event.
+    /// </summary>
+    /// <exception cref="DomainValidationException">An action that is not a lifecycle action (field "action").</exception>
+    /// <exception cref="SubscriptionTransitionException">The state machine forbids it (HTTP 409).</exception>
+    public Task<SubscriptionView> DryRunAsync(Actor actor, string id, SubscriptionAction action, string? reason, CancellationToken ct = default) => action switch
+    {
+        SubscriptionAction.Cancel => TransitionAsync(actor, id, operatorOnly: false, "dry-run cancel subscription", (s, now) => s.Cancel(now, reason), ct, dryRun: true),
+        SubscriptionAction.ScheduleCancellation => TransitionAsync(actor, id, operatorOnly: false, "dry-run cancel subscription", (s, now) => s.ScheduleCancellation(now, reason), ct, dryRun: true),
+        SubscriptionAction.Resume => TransitionAsync(actor, id, operatorOnly: false, "dry-run resume subscription", (s, now) => s.Resume(now), ct, dryRun: true),
+        SubscriptionAction.Suspend => TransitionAsync(actor, id, operatorOnly: true, "dry-run suspend subscription", (s, now) => s.Suspend(now, reason), ct, dryRun: true),
+        SubscriptionAction.Unsuspend => TransitionAsync(actor, id, operatorOnly: true, "dry-run unsuspend subscription", (s, now) => s.Unsuspend(now), ct, dryRun: true),
+        _ => throw new DomainValidationException("action", $"'{action.WireName()}' has no dry run."),
+    };
+
+    private async Task<SubscriptionView> TransitionAsync(Actor actor, string id, bool operatorOnly, string purpose, Action<Subscription, DateTimeOffset> transition, CancellationToken ct, bool dryRun = false)
     {
         InvoiceService.Require(actor, Permissions.SubscriptionsWrite);
         if (operatorOnly && !actor.IsSuperAdmin)
@@ -185,6 +202,11 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
         await using var db = await factory.OpenAsync(actor, purpose, ct);
         var subscription = await db.Subscriptions.SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("subscription", id);
         transition(subscription, clock.GetUtcNow());
+        if (dryRun)
+        {
+            return (await ViewsAsync(db, [subscription], ct))[0];
+        }
+
         try
         {
             await db.SaveChangesAsync(ct);

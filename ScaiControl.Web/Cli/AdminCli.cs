@@ -155,6 +155,7 @@ public static class AdminCli
         root.Subcommands.Add(WebhookCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(ApiKeyCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(IdentityCli.Command(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(McpCli.Command(overrides, environment, stderr));
 
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
