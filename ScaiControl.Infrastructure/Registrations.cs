@@ -73,6 +73,7 @@ public static class Registrations
         services.AddSingleton<TenancyService>();
         services.AddSingleton<Identity.ApiKeyService>();
         Identity.IdentityRegistration.AddScaiIdentity(services, configuration);
+        Registry.RegistryRegistration.AddScaiRegistry(services, configuration);
         services.AddSingleton<DemoSeeder>();
         services.AddSingleton(sp =>
         {

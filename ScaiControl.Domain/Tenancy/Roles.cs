@@ -32,6 +32,7 @@ public static class Roles
             Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
             Permissions.InvoicesWrite, Permissions.TenantsRead, Permissions.TenantsWrite, Permissions.BillingProfileRead,
             Permissions.BillingProfileWrite, Permissions.WebhooksWrite, Permissions.UsersRead, Permissions.UsersWrite,
+            Permissions.RegistryRead, Permissions.RegistryWrite,
         ],
         [TenantAdmin] =
         [
@@ -43,9 +44,10 @@ public static class Roles
             Permissions.CatalogRead, Permissions.CatalogWrite, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
             Permissions.InvoicesWrite, Permissions.BillingRun, Permissions.BillingProfileRead, Permissions.BillingProfileWrite, Permissions.TenantsRead,
             Permissions.TenantsWrite, Permissions.PartnersRead, Permissions.WebhooksWrite, Permissions.UsersRead, Permissions.UsersWrite,
+            Permissions.RegistryRead, Permissions.RegistryWrite, Permissions.RegistryAdmin,
         ],
         [BillingViewer] = [Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.InvoicesRead, Permissions.BillingProfileRead],
-        [Service] = [Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.TenantsRead],
+        [Service] = [Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.TenantsRead, Permissions.RegistryRead, Permissions.RegistryWrite],
     };
 
     private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
@@ -107,11 +109,20 @@ public static class Permissions
     /// </summary>
     public const string ScaiControlAdmin = "scaicontrol:admin";
 
+    /// <summary>The service registry of the actor's own partner (the operator: all): list and read registrations and their health history.</summary>
+    public const string RegistryRead = "registry:read";
+
+    /// <summary>Register a service (create or update by app_id) and send its heartbeats; a service key only for its own app_id.</summary>
+    public const string RegistryWrite = "registry:write";
+
+    /// <summary>Approve, suspend and retire registered services (the operator).</summary>
+    public const string RegistryAdmin = "registry:admin";
+
     /// <summary>Every permission.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         CatalogRead, CatalogWrite, SubscriptionsRead, SubscriptionsWrite, InvoicesRead, InvoicesWrite, BillingRun,
         BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite, TemplatesWrite, WebhooksWrite,
-        UsersRead, UsersWrite, ScaiControlAdmin,
+        UsersRead, UsersWrite, ScaiControlAdmin, RegistryRead, RegistryWrite, RegistryAdmin,
     ];
 }

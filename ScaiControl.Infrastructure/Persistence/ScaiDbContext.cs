@@ -59,6 +59,8 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
     public DbSet<IdentitySyncRun> IdentitySyncRuns => Set<IdentitySyncRun>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ScaiControl.Domain.Registry.RegisteredService> RegisteredServices => Set<ScaiControl.Domain.Registry.RegisteredService>();
+    public DbSet<ScaiControl.Domain.Registry.ServiceHealthEvent> ServiceHealthEvents => Set<ScaiControl.Domain.Registry.ServiceHealthEvent>();
 
     /// <summary>True when <paramref name="partnerId"/>/<paramref name="tenantId"/> lie inside this context's scope (used on save).</summary>
     public bool InScope(string partnerId, string? tenantId) =>
@@ -88,6 +90,10 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
         modelBuilder.Entity<Group>().HasQueryFilter(g => _crossTenant || (_tenantId != null ? g.TenantId == _tenantId : _partnerId != null && g.PartnerId == _partnerId));
         modelBuilder.Entity<RoleAssignment>().HasQueryFilter(r => _crossTenant || (_tenantId != null ? r.TenantId == _tenantId : _partnerId != null && r.PartnerId == _partnerId));
         modelBuilder.Entity<ApiKey>().HasQueryFilter(k => _crossTenant || (_tenantId != null ? k.TenantId == _tenantId : _partnerId != null && k.PartnerId == _partnerId));
+
+        // The service registry (issue 14): a partner (or its service keys) sees its own registrations; tenants none.
+        modelBuilder.Entity<ScaiControl.Domain.Registry.RegisteredService>().HasQueryFilter(r => _crossTenant || (_partnerId != null && _tenantId == null && r.PartnerId == _partnerId));
+        modelBuilder.Entity<ScaiControl.Domain.Registry.ServiceHealthEvent>().HasQueryFilter(e => _crossTenant || (_partnerId != null && _tenantId == null && e.PartnerId == _partnerId));
     }
 
     /// <summary>role_assignments names exactly one subject, a user or a group (the provider's identifier quote in <paramref name="q"/>).</summary>

@@ -86,6 +86,7 @@ public static class Endpoints
         api.MapPackApi();
         api.MapWebhookApi();
         api.MapApiKeyApi();
+        api.MapRegistryApi();
         api.MapDashboardApi();
     }
 

@@ -73,7 +73,8 @@ public sealed class AuditAndOutboxInterceptor(TimeProvider clock) : SaveChangesI
 
         foreach (var entry in entries)
         {
-            if (systemActor && entry.Entity is Domain.Webhooks.WebhookDelivery or Domain.Webhooks.WebhookDeliveryAttempt)
+            // The heartbeat monitor's probe bookkeeping is likewise its own log (service_health_events keeps every change).
+            if (systemActor && entry.Entity is Domain.Webhooks.WebhookDelivery or Domain.Webhooks.WebhookDeliveryAttempt or Domain.Registry.RegisteredService or Domain.Registry.ServiceHealthEvent)
             {
                 continue;
             }

@@ -40,9 +40,11 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
         ["change-plan"] = Kind.Plan,
         ["api-keys"] = Kind.ApiKey,
         ["users"] = Kind.User,
+        ["registry"] = Kind.RegisteredService, // the admin page /admin/registry/{AppId}
+        ["registry/services"] = Kind.RegisteredService, // an app_id (two segments: "services" alone is the catalog's)
     };
 
-    private enum Kind { Subscription, Invoice, Tenant, PackSubscription, WebhookSubscription, WebhookDelivery, Template, BillingRun, Service, Pack, Plan, ApiKey, User }
+    private enum Kind { Subscription, Invoice, Tenant, PackSubscription, WebhookSubscription, WebhookDelivery, Template, BillingRun, Service, Pack, Plan, ApiKey, User, RegisteredService }
 
     private static bool IsShared(Kind kind) => kind is Kind.Service or Kind.Pack or Kind.Plan;
 
@@ -143,12 +145,18 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
         {
             if (segments[i].StartsWith('{'))
             {
-                kinds.Add(i > 0 && Kinds.TryGetValue(segments[i - 1], out var kind) ? kind : null);
+                kinds.Add(KindBefore(segments, i));
             }
         }
 
         return kinds;
     }
+
+    /// <summary>The kind named by the segment(s) before parameter segment <paramref name="i"/>: two segments first ("registry/services"), then one.</summary>
+    private static Kind? KindBefore(string[] segments, int i) =>
+        i > 1 && Kinds.TryGetValue(segments[i - 2] + "/" + segments[i - 1], out var two) ? two
+        : i > 0 && Kinds.TryGetValue(segments[i - 1], out var one) ? one
+        : null;
 
     private static string Fill(RouteEndpoint route, string raw, Victim victim, World world)
     {
@@ -157,7 +165,7 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
         {
             if (segments[i].StartsWith('{'))
             {
-                var kind = Kinds[segments[i - 1]];
+                var kind = KindBefore(segments, i)!.Value;
                 segments[i] = Uri.EscapeDataString(!IsShared(kind) || IsShared(victim.Kind) ? victim.Ids.GetValueOrDefault(kind) ?? victim.Id : world.SharedId(kind));
             }
         }
@@ -196,6 +204,9 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
                 db.WebhookDeliveries.Add(new WebhookDelivery(subscriber.Str("id"), evt.Id, Ids.New("idem"), evt.Topic, DateTimeOffset.UtcNow));
                 await ops.PostJson("/api/v1/admin/templates", new { name = "invoice", document_type = "invoice", language = "fr", partner_id = partner.Id, body = $"<html><body><p>{marker}</p><p>{{{{number}}}}</p></body></html>" }, HttpStatusCode.Created);
                 await ops.PostJson("/api/v1/admin/api-keys", new { name = marker, scopes = new[] { "catalog:read" }, partner_id = partner.Id }, HttpStatusCode.Created);
+                var registered = new ScaiControl.Domain.Registry.RegisteredService($"probe-{partner.Id}".ToLowerInvariant()[..30], partner.Id, DateTimeOffset.UtcNow);
+                registered.Describe(marker, $"probe-{Guid.NewGuid():N}"[..30], null, new Uri($"http://127.0.0.1:9/{marker}"), new Uri("http://127.0.0.1:9/health"), [], null, 90, DateTimeOffset.UtcNow);
+                db.RegisteredServices.Add(registered);
             }
 
             await db.SaveChangesAsync();
@@ -219,6 +230,7 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
                 world._userEmails[u.Id] = u.Email;
             }
 
+            world._entities.AddRange((await db.RegisteredServices.ToListAsync()).Select(r => (Kind.RegisteredService, r.AppId, r.PartnerId, (string?)null)));
             world._entities.AddRange((await db.BillingRuns.ToListAsync()).Select(r => (Kind.BillingRun, r.Id, "platform", (string?)null)));
             world._shared[Kind.Service] = (await db.Services.FirstAsync()).Slug;
             world._shared[Kind.Plan] = (await db.Plans.FirstAsync()).Id;
@@ -244,7 +256,7 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
             }
 
             var candidates = _entities.Where(e => e.Kind == kind && e.PartnerId != actor.PartnerId).Take(1).ToList();
-            if (actor.TenantId is not null && kind is not (Kind.WebhookSubscription or Kind.WebhookDelivery or Kind.Template or Kind.BillingRun))
+            if (actor.TenantId is not null && kind is not (Kind.WebhookSubscription or Kind.WebhookDelivery or Kind.Template or Kind.BillingRun or Kind.RegisteredService))
             {
                 candidates.AddRange(_entities.Where(e => e.Kind == kind && e.PartnerId == actor.PartnerId && e.TenantId != actor.TenantId).Take(1));
             }
