@@ -14,7 +14,7 @@ namespace ScaiControl.Infrastructure.Invoicing;
 /// "Templates"), or the built-in Invoicing/Templates/invoice.hbs when none is stored. Values are HTML-escaped by
 /// Handlebars. Only snapshot data is used (<see cref="Model"/>), so a reprint shows what was finalised. Amounts are
 /// printed as "EUR 1234.56"; dates as ISO 8601. The template preview and the publish check render through the same
-/// <see cref="Render(Invoice, HandlebarsTemplate{object, object})"/>.
+/// <see cref="Render(Invoice, HandlebarsTemplate{object, object}, string?)"/>.
 /// </summary>
 public sealed class InvoiceHtmlRenderer
 {
@@ -35,9 +35,13 @@ public sealed class InvoiceHtmlRenderer
     /// <exception cref="InvalidOperationException">The invoice is still a draft (no number, no snapshots).</exception>
     public string Render(Invoice invoice) => Render(invoice, _builtIn);
 
-    /// <summary>The HTML of a finalised invoice with <paramref name="template"/>.</summary>
+    /// <summary>The HTML of a finalised invoice with the built-in template, texts in <paramref name="language"/> (BCP 47; null = "en").</summary>
     /// <exception cref="InvalidOperationException">The invoice is still a draft (no number, no snapshots).</exception>
-    public static string Render(Invoice invoice, HandlebarsTemplate<object, object> template) => template(Model(invoice));
+    public string Render(Invoice invoice, string? language) => Render(invoice, _builtIn, language);
+
+    /// <summary>The HTML of a finalised invoice with <paramref name="template"/>, texts in <paramref name="language"/> (BCP 47; null = "en").</summary>
+    /// <exception cref="InvalidOperationException">The invoice is still a draft (no number, no snapshots).</exception>
+    public static string Render(Invoice invoice, HandlebarsTemplate<object, object> template, string? language = null) => template(Model(invoice, language));
 
     /// <summary>
     /// The renderer for a document of <paramref name="partnerId"/> (the seller) of <paramref name="documentType"/> in
@@ -58,18 +62,23 @@ public sealed class InvoiceHtmlRenderer
             throw new DomainConflictException($"The invoice template in force for this document does not compile ({e.Message}); publish a corrected version, then finalise.", "draft", ["finalize"]);
         }
 
-        return resolved is null ? Render : invoice => Render(invoice, resolved.Compiled);
+        return resolved is null ? invoice => Render(invoice, _builtIn, language) : invoice => Render(invoice, resolved.Compiled, language);
     }
 
     /// <summary>
     /// The data a template sees (snake_case keys): title, document_type ("invoice" | "credit_note"), is_credit_note,
-    /// number, issue_date, due_date, currency, seller / buyer (legal_name, line1, line2, postal_code, city, country,
-    /// vat_id, email, iban, bic), lines (position, description, period, quantity, unit_price, vat_category, vat_rate,
-    /// net_amount), vat_breakdown (category, rate, taxable, tax, exemption_reason_code, exemption_reason), net_total,
-    /// vat_total, gross_total, notes (list or null), referenced_invoice_number, referenced_invoice_issue_date.
+    /// language (the one whose texts apply), t (the texts of <see cref="InvoiceTexts"/>: labels in that language),
+    /// number, number_label ("Invoice number" / "Credit note number"), issue_date, due_date, currency, buyer_reference
+    /// (BT-10), seller / buyer (legal_name, line1, line2, postal_code, city, country, country_name, vat_id,
+    /// registration_id, registration_scheme, email, iban, bic), lines (position, description, period (inclusive dates,
+    /// <see cref="DocumentPeriods"/>), quantity, unit_price, vat_category, vat_category_text, vat_rate, net_amount),
+    /// vat_breakdown (category, category_text, rate, taxable, tax, exemption_reason_code, exemption_reason), net_total,
+    /// vat_total, gross_total, total_label ("Total due" / "Amount credited"), payment_instruction (invoices only, null
+    /// on credit notes), credit_settlement (credit notes only: the amount credited, the invoice and how it is settled),
+    /// notes (list or null), referenced_invoice_number, referenced_invoice_issue_date.
     /// </summary>
     /// <exception cref="InvalidOperationException">The invoice is still a draft (no number, no snapshots).</exception>
-    public static Dictionary<string, object?> Model(Invoice invoice)
+    public static Dictionary<string, object?> Model(Invoice invoice, string? language = null)
     {
         if (invoice.Status != InvoiceStatus.Finalised || invoice.Buyer is not { } buyer || invoice.Seller is not { } seller)
         {
@@ -77,32 +86,41 @@ public sealed class InvoiceHtmlRenderer
         }
 
         string M(long minor) => new Money(minor, invoice.Currency).ToString();
+        string D(DateOnly? date) => date?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) ?? string.Empty;
         var creditNote = invoice.DocumentType == DocumentType.CreditNote;
+        var t = InvoiceTexts.For(language);
+        var gross = M(invoice.GrossTotalMinor);
         return new Dictionary<string, object?>
         {
-            ["title"] = creditNote ? "Credit note" : "Invoice",
+            ["title"] = creditNote ? t["credit_note_title"] : t["invoice_title"],
             ["document_type"] = creditNote ? "credit_note" : "invoice",
             ["is_credit_note"] = creditNote,
+            ["language"] = InvoiceTexts.Resolve(language),
+            ["t"] = t,
             ["number"] = invoice.Number,
-            ["issue_date"] = invoice.IssueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-            ["due_date"] = invoice.DueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["number_label"] = creditNote ? t["credit_note_number_label"] : t["invoice_number_label"],
+            ["issue_date"] = D(invoice.IssueDate),
+            ["due_date"] = D(invoice.DueDate),
             ["currency"] = invoice.Currency,
-            ["seller"] = Party(seller),
-            ["buyer"] = Party(buyer),
+            ["buyer_reference"] = invoice.BuyerReference,
+            ["seller"] = Party(seller, language),
+            ["buyer"] = Party(buyer, language),
             ["lines"] = invoice.Lines.OrderBy(l => l.Position).Select(l => new Dictionary<string, object?>
             {
                 ["position"] = l.Position,
                 ["description"] = l.Description,
-                ["period"] = l.PeriodStart is { } s && l.PeriodEnd is { } e ? $"{s:yyyy-MM-dd} – {e.AddDays(-1):yyyy-MM-dd}" : string.Empty,
+                ["period"] = l.PeriodStart is { } s && l.PeriodEnd is { } e ? DocumentPeriods.Iso(s, e) : string.Empty,
                 ["quantity"] = l.Quantity,
                 ["unit_price"] = M(l.UnitPriceMinor),
                 ["vat_category"] = l.VatCategory.ToString(),
+                ["vat_category_text"] = InvoiceTexts.Category(l.VatCategory, language),
                 ["vat_rate"] = new Domain.Vat.VatRate(l.VatRateBasisPoints).Percent,
                 ["net_amount"] = M(l.NetAmountMinor),
             }).ToList(),
             ["vat_breakdown"] = invoice.VatBreakdown().Select(b => new Dictionary<string, object?>
             {
                 ["category"] = b.Category.ToString(),
+                ["category_text"] = InvoiceTexts.Category(b.Category, language),
                 ["rate"] = b.Rate.Percent,
                 ["taxable"] = M(b.TaxableMinor),
                 ["tax"] = M(b.TaxMinor),
@@ -111,14 +129,17 @@ public sealed class InvoiceHtmlRenderer
             }).ToList(),
             ["net_total"] = M(invoice.NetTotalMinor),
             ["vat_total"] = M(invoice.VatTotalMinor),
-            ["gross_total"] = M(invoice.GrossTotalMinor),
+            ["gross_total"] = gross,
+            ["total_label"] = creditNote ? t["total_credited_label"] : t["total_due_label"],
+            ["payment_instruction"] = creditNote ? null : string.Format(CultureInfo.InvariantCulture, t["payment_instruction"], gross, D(invoice.DueDate), seller.Iban, seller.Bic, invoice.Number),
+            ["credit_settlement"] = creditNote ? string.Format(CultureInfo.InvariantCulture, t["credit_settlement"], gross, invoice.ReferencedInvoiceNumber) : null,
             ["notes"] = invoice.NoteList.Count == 0 ? null : invoice.NoteList,
             ["referenced_invoice_number"] = invoice.ReferencedInvoiceNumber,
-            ["referenced_invoice_issue_date"] = invoice.ReferencedInvoiceIssueDate?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["referenced_invoice_issue_date"] = invoice.ReferencedInvoiceIssueDate is null ? null : D(invoice.ReferencedInvoiceIssueDate),
         };
     }
 
-    private static Dictionary<string, object?> Party(PartySnapshot p) => new()
+    private static Dictionary<string, object?> Party(PartySnapshot p, string? language) => new()
     {
         ["legal_name"] = p.LegalName,
         ["line1"] = p.Address.Line1,
@@ -126,7 +147,10 @@ public sealed class InvoiceHtmlRenderer
         ["postal_code"] = p.Address.PostalCode,
         ["city"] = p.Address.City,
         ["country"] = p.Address.Country,
+        ["country_name"] = InvoiceTexts.CountryName(p.Address.Country, language),
         ["vat_id"] = p.VatId,
+        ["registration_id"] = p.RegistrationId,
+        ["registration_scheme"] = p.RegistrationScheme,
         ["email"] = p.Email,
         ["iban"] = p.Iban,
         ["bic"] = p.Bic,

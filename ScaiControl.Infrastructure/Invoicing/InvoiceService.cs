@@ -106,7 +106,8 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
     /// Finalises in <paramref name="db"/>'s scope: reads the draft, seller and buyer first, then in ONE transaction
     /// takes the next number of the seller's series, applies the VAT decision, freezes the snapshots and saves.
     /// Any failure rolls the number back with the rest. The HTML snapshot is rendered with the template in force for
-    /// the seller, document type and <paramref name="language"/> (BCP 47; null = "en"), see docs/invoicing.md "Templates".
+    /// the seller, document type and <paramref name="language"/> (BCP 47; null = the buyer's document language,
+    /// <see cref="TenantBillingProfile.EffectiveDocumentLanguage"/>), see docs/invoicing.md "Templates".
     /// </summary>
     /// <remarks>
     /// The whole finalisation is one retriable unit (<see cref="RetriableUnits"/>, unit "finalise"): on Galera a
@@ -155,7 +156,8 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
             }
         }
 
-        var render = await html.ForAsync(db, invoice.PartnerId, invoice.DocumentType, language, ct);
+        // The document language: the caller's, else the buyer's (billing profile, default from its country).
+        var render = await html.ForAsync(db, invoice.PartnerId, invoice.DocumentType, language ?? buyer.EffectiveDocumentLanguage, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var sequence = await DocumentNumbering.NextAsync(db, invoice.PartnerId, series, issueDate.Year, ct);
         if (original is not null)

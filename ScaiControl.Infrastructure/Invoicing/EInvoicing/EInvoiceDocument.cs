@@ -296,8 +296,7 @@ public sealed record EInvoiceDocument
             return null;
         }
 
-        var first = DateOnly.FromDateTime(start.Value.UtcDateTime);
-        var last = DateOnly.FromDateTime(end.Value.UtcDateTime.AddTicks(-1));
-        return new EInvoicePeriod(first, last < first ? first : last);
+        var (first, last) = DocumentPeriods.InclusiveDates(start.Value, end.Value);
+        return new EInvoicePeriod(first, last);
     }
 }

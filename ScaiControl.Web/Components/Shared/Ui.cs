@@ -88,6 +88,16 @@ public static class Ui
     /// <summary>A date in the culture's short date pattern ("01/12/2026" in en-GB, "01.12.2026" in de-DE).</summary>
     public static string Date(DateOnly date) => date.ToString("d", CultureInfo.CurrentCulture);
 
+    /// <summary>
+    /// A billing period stored as half-open UTC instants [start, end), shown as its inclusive dates ("1.12.2026 – 28.12.2026")
+    /// in the user's culture: the one rule documents use too (<see cref="Domain.Invoicing.DocumentPeriods"/>).
+    /// </summary>
+    public static string Period(DateTimeOffset start, DateTimeOffset endExclusive)
+    {
+        var (first, last) = Domain.Invoicing.DocumentPeriods.InclusiveDates(start, endExclusive);
+        return $"{Date(first)} – {Date(last)}";
+    }
+
     /// <summary>An instant to the minute in the user's zone with its UTC offset shown, "01/12/2026 14:05 UTC+1".</summary>
     public static string Instant(DateTimeOffset instant)
     {

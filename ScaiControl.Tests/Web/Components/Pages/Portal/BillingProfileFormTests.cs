@@ -76,6 +76,24 @@ public sealed class BillingProfileFormTests(PortalRenderFixture portal) : IClass
         Assert.Equal(before, await ProfileAsync(DemoUsers.Anna));
     }
 
+    [Theory]
+    [InlineData("Acme\u0000 B.V.")]
+    [InlineData("Acme\u0007 B.V.")]
+    [InlineData("Acme\u001B[31m B.V.")]
+    [InlineData("Acme \u202Eexe.V.B")]
+    public async Task AControlCharacterInTheLegalName_IsRefusedNextToTheField_AndNothingIsSaved(string name)
+    {
+        var before = await ProfileAsync(DemoUsers.Anna);
+        await using var view = await portal.OpenAsync<BillingProfilePage>(DemoUsers.Anna);
+
+        view.Fill("field-legal_name", name);
+        view.Click("profile-save");
+
+        view.WaitFor(() => Assert.True(view.Has("error-legal_name")));
+        Assert.Contains("control character", view.Text("error-legal_name"), StringComparison.Ordinal);
+        Assert.Equal(before, await ProfileAsync(DemoUsers.Anna));
+    }
+
     [Fact]
     public async Task AChangeOfTheVatTreatment_IsConfirmedBeforeSaving_AndGoingBackSavesNothing()
     {

@@ -8,12 +8,13 @@ namespace ScaiControl.Web.Components.Pages.Portal.Invoices;
 /// <param name="CreditNote">True for a credit note (BT-3 381).</param>
 /// <param name="IssueDate">BT-2; null on a draft.</param>
 /// <param name="Status">"draft" | "finalised".</param>
-/// <param name="GrossMinor">BT-112 in minor units.</param>
+/// <param name="GrossMinor">BT-112 in minor units, signed as the buyer's account sees it: negative for a credit note (the amount credited).</param>
 /// <param name="Currency">BT-5, ISO 4217.</param>
 /// <param name="TenantName">The buyer tenant's name (admin list); empty on the tenant's own list.</param>
 public sealed record InvoiceRow(string Id, string? Number, bool CreditNote, DateOnly? IssueDate, string Status, long GrossMinor, string Currency, string TenantName)
 {
     /// <summary>The row of <paramref name="invoice"/>.</summary>
     public static InvoiceRow From(Invoice invoice, string tenantName) =>
-        new(invoice.Id, invoice.Number, invoice.DocumentType == DocumentType.CreditNote, invoice.IssueDate, InvoiceText.Status(invoice.Status), invoice.GrossTotalMinor, invoice.Currency, tenantName);
+        new(invoice.Id, invoice.Number, invoice.DocumentType == DocumentType.CreditNote, invoice.IssueDate, InvoiceText.Status(invoice.Status),
+            invoice.DocumentType == DocumentType.CreditNote ? -invoice.GrossTotalMinor : invoice.GrossTotalMinor, invoice.Currency, tenantName);
 }
