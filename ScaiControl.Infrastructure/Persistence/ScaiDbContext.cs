@@ -59,6 +59,11 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<RoleAssignment> RoleAssignments => Set<RoleAssignment>();
     public DbSet<IdentitySyncRun> IdentitySyncRuns => Set<IdentitySyncRun>();
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
+    public DbSet<ScaiControl.Domain.Usage.Meter> Meters => Set<ScaiControl.Domain.Usage.Meter>();
+    public DbSet<ScaiControl.Domain.Usage.UsageEvent> UsageEvents => Set<ScaiControl.Domain.Usage.UsageEvent>();
+    public DbSet<ScaiControl.Domain.Usage.UsageRollup> UsageRollups => Set<ScaiControl.Domain.Usage.UsageRollup>();
+    public DbSet<ScaiControl.Domain.Usage.UsageUniqueValue> UsageUniqueValues => Set<ScaiControl.Domain.Usage.UsageUniqueValue>();
+    public DbSet<ScaiControl.Domain.Usage.PlanUsageCharge> PlanUsageCharges => Set<ScaiControl.Domain.Usage.PlanUsageCharge>();
 
     /// <summary>True when <paramref name="partnerId"/>/<paramref name="tenantId"/> lie inside this context's scope (used on save).</summary>
     public bool InScope(string partnerId, string? tenantId) =>
