@@ -87,6 +87,7 @@ public static class Endpoints
         api.MapWebhookApi();
         api.MapApiKeyApi();
         api.MapDashboardApi();
+        api.MapUsageApi();
     }
 
     /// <summary>GET /api/v1/catalog/services.</summary>
