@@ -72,6 +72,8 @@ public static class Registrations
         services.AddSingleton<Dashboard.TenantOverviewService>();
         services.AddSingleton<TenancyService>();
         services.AddSingleton<Identity.ApiKeyService>();
+        services.AddSingleton(configuration.GetSection("Usage").Get<Usage.UsageOptions>() ?? new Usage.UsageOptions());
+        services.AddSingleton<Usage.UsageIngestionService>();
         Identity.IdentityRegistration.AddScaiIdentity(services, configuration);
         Registry.RegistryRegistration.AddScaiRegistry(services, configuration);
         services.AddSingleton<DemoSeeder>();

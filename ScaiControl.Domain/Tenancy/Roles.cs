@@ -32,22 +32,26 @@ public static class Roles
             Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
             Permissions.InvoicesWrite, Permissions.TenantsRead, Permissions.TenantsWrite, Permissions.BillingProfileRead,
             Permissions.BillingProfileWrite, Permissions.WebhooksWrite, Permissions.UsersRead, Permissions.UsersWrite,
-            Permissions.RegistryRead, Permissions.RegistryWrite,
+            Permissions.RegistryRead, Permissions.RegistryWrite, Permissions.UsageRead, Permissions.UsageWrite,
         ],
         [TenantAdmin] =
         [
             Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
-            Permissions.BillingProfileRead, Permissions.BillingProfileWrite,
+            Permissions.BillingProfileRead, Permissions.BillingProfileWrite, Permissions.UsageRead, Permissions.UsageWrite,
         ],
         [Operator] =
         [
             Permissions.CatalogRead, Permissions.CatalogWrite, Permissions.SubscriptionsRead, Permissions.SubscriptionsWrite, Permissions.InvoicesRead,
             Permissions.InvoicesWrite, Permissions.BillingRun, Permissions.BillingProfileRead, Permissions.BillingProfileWrite, Permissions.TenantsRead,
             Permissions.TenantsWrite, Permissions.PartnersRead, Permissions.WebhooksWrite, Permissions.UsersRead, Permissions.UsersWrite,
-            Permissions.RegistryRead, Permissions.RegistryWrite, Permissions.RegistryAdmin,
+            Permissions.RegistryRead, Permissions.RegistryWrite, Permissions.RegistryAdmin, Permissions.UsageRead, Permissions.UsageWrite,
         ],
-        [BillingViewer] = [Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.InvoicesRead, Permissions.BillingProfileRead],
-        [Service] = [Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.TenantsRead, Permissions.RegistryRead, Permissions.RegistryWrite],
+        [BillingViewer] = [Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.InvoicesRead, Permissions.BillingProfileRead, Permissions.UsageRead],
+        [Service] =
+        [
+            Permissions.CatalogRead, Permissions.SubscriptionsRead, Permissions.TenantsRead, Permissions.RegistryRead, Permissions.RegistryWrite,
+            Permissions.UsageRead, Permissions.UsageWrite,
+        ],
     };
 
     private static readonly Dictionary<string, string> Descriptions = new(StringComparer.Ordinal)
@@ -118,11 +122,17 @@ public static class Permissions
     /// <summary>Approve, suspend and retire registered services (the operator).</summary>
     public const string RegistryAdmin = "registry:admin";
 
+    /// <summary>Report usage events (POST /api/v1/usage): a tenant for itself, a partner or service for its partner's tenants (issue 15).</summary>
+    public const string UsageWrite = "usage:write";
+
+    /// <summary>Read usage roll-ups, events and quota state within the caller's tenant or partner (issue 15).</summary>
+    public const string UsageRead = "usage:read";
+
     /// <summary>Every permission.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         CatalogRead, CatalogWrite, SubscriptionsRead, SubscriptionsWrite, InvoicesRead, InvoicesWrite, BillingRun,
         BillingProfileRead, BillingProfileWrite, TenantsRead, TenantsWrite, PartnersRead, PartnersWrite, TemplatesWrite, WebhooksWrite,
-        UsersRead, UsersWrite, ScaiControlAdmin, RegistryRead, RegistryWrite, RegistryAdmin,
+        UsersRead, UsersWrite, ScaiControlAdmin, RegistryRead, RegistryWrite, RegistryAdmin, UsageWrite, UsageRead,
     ];
 }

@@ -61,6 +61,11 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<ApiKey> ApiKeys => Set<ApiKey>();
     public DbSet<ScaiControl.Domain.Registry.RegisteredService> RegisteredServices => Set<ScaiControl.Domain.Registry.RegisteredService>();
     public DbSet<ScaiControl.Domain.Registry.ServiceHealthEvent> ServiceHealthEvents => Set<ScaiControl.Domain.Registry.ServiceHealthEvent>();
+    public DbSet<ScaiControl.Domain.Usage.Meter> Meters => Set<ScaiControl.Domain.Usage.Meter>();
+    public DbSet<ScaiControl.Domain.Usage.UsageEvent> UsageEvents => Set<ScaiControl.Domain.Usage.UsageEvent>();
+    public DbSet<ScaiControl.Domain.Usage.UsageRollup> UsageRollups => Set<ScaiControl.Domain.Usage.UsageRollup>();
+    public DbSet<ScaiControl.Domain.Usage.UsageUniqueValue> UsageUniqueValues => Set<ScaiControl.Domain.Usage.UsageUniqueValue>();
+    public DbSet<ScaiControl.Domain.Usage.PlanUsageCharge> PlanUsageCharges => Set<ScaiControl.Domain.Usage.PlanUsageCharge>();
 
     /// <summary>True when <paramref name="partnerId"/>/<paramref name="tenantId"/> lie inside this context's scope (used on save).</summary>
     public bool InScope(string partnerId, string? tenantId) =>

@@ -88,6 +88,7 @@ public static class Endpoints
         api.MapApiKeyApi();
         api.MapRegistryApi();
         api.MapDashboardApi();
+        api.MapUsageApi();
     }
 
     /// <summary>GET /api/v1/catalog/services.</summary>

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Mvc;
+using ScaiControl.Domain.Tenancy;
+using ScaiControl.Infrastructure.Usage;
+using ScaiControl.Web.Auth;
+
+namespace ScaiControl.Web.Api;
+
+/// <summary>
+/// /api/v1/usage (issue 15): usage ingestion. POST takes {"events":[...]} (or a bare array) of up to 1,000 events
+/// {event_id, tenant_id?, meter, quantity (decimal string or number, up to 6 decimals), timestamp (RFC 3339), properties?}
+/// and answers 200 with one result per event (accepted | duplicate | rejected with code and reason) once the valid ones
+/// are durable. Malformed JSON: 400; more than 1,000 events: 413; no events array: 422. Never 5xx for client input.
+/// </summary>
+public static class UsageEndpoints
+{
+    /// <summary>The body limit of POST /api/v1/usage: 4 MiB (1,000 events with properties of up to 4,000 characters each fit).</summary>
+    public const long IngestBodyLimit = 4 * 1024 * 1024;
+
+    /// <summary>Maps the endpoints under <paramref name="api"/> (the /api/v1 group).</summary>
+    public static void MapUsageApi(this RouteGroupBuilder api)
+    {
+        var usage = api.MapGroup("/usage").WithTags("Usage");
+        usage.MapPost("/", Ingest).RequireAuthorization(Permissions.UsageWrite).WithRequestBodyLimit(IngestBodyLimit).WithName("IngestUsage")
+            .WithSummary("Report a batch of up to 1,000 usage events; per event: accepted, duplicate (safe retry) or rejected with the reason")
+            .Accepts<JsonElement>("application/json").Produces<UsageBatchResponse>()
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+    }
+
+    /// <summary>POST /api/v1/usage.</summary>
+    public static async Task<IResult> Ingest(HttpContext http, UsageIngestionService usage, CancellationToken ct)
+    {
+        JsonDocument document;
+        try
+        {
+            document = await JsonDocument.ParseAsync(http.Request.Body, new JsonDocumentOptions { MaxDepth = 16 }, ct);
+        }
+        catch (JsonException)
+        {
+            return Problem(StatusCodes.Status400BadRequest, "Malformed JSON", "The request body is not valid JSON.");
+        }
+
+        using (document)
+        {
+            var root = document.RootElement;
+            var list = root.ValueKind == JsonValueKind.Array ? root
+                : root.ValueKind == JsonValueKind.Object && root.TryGetProperty("events", out var e) && e.ValueKind == JsonValueKind.Array ? e
+                : (JsonElement?)null;
+            if (list is not { } events)
+            {
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["events"] = ["The body must be {\"events\": [...]} or an array of events."] },
+                    statusCode: StatusCodes.Status422UnprocessableEntity);
+            }
+
+            var inputs = events.EnumerateArray().Select(Read).ToList();
+            try
+            {
+                var result = await usage.IngestAsync(http.User.ToActor(), inputs, ct);
+                return TypedResults.Ok(new UsageBatchResponse(result.Accepted, result.Duplicates, result.Rejected,
+                    result.Results.Select(r => new UsageEventResultDto(r.Index, r.EventId, r.Status, r.Code, r.Reason)).ToArray()));
+            }
+            catch (BatchTooLargeException tooLarge)
+            {
+                return Problem(StatusCodes.Status413PayloadTooLarge, "Batch too large", tooLarge.Message);
+            }
+        }
+    }
+
+    private static UsageEventInput Read(JsonElement e)
+    {
+        if (e.ValueKind != JsonValueKind.Object)
+        {
+            return new UsageEventInput(null, null, null, null, null, null, "each event must be a JSON object.");
+        }
+
+        string? Text(string name, out string? error)
+        {
+            error = null;
+            if (!e.TryGetProperty(name, out var v) || v.ValueKind == JsonValueKind.Null)
+            {
+                return null;
+            }
+
+            if (v.ValueKind == JsonValueKind.String)
+            {
+                return v.GetString();
+            }
+
+            error = $"{name} must be a string.";
+            return null;
+        }
+
+        var eventId = Text("event_id", out var e1);
+        var tenant = Text("tenant_id", out var e2);
+        var meter = Text("meter", out var e3);
+        var timestamp = Text("timestamp", out var e4);
+        string? quantity = null;
+        string? e5 = null;
+        if (e.TryGetProperty("quantity", out var q))
+        {
+            quantity = q.ValueKind switch
+            {
+                JsonValueKind.String => q.GetString(),
+                JsonValueKind.Number => q.GetRawText(),
+                _ => null,
+            };
+            e5 = quantity is null ? "quantity must be a decimal string or a number." : null;
+        }
+
+        JsonElement? properties = e.TryGetProperty("properties", out var p) ? p.Clone() : null;
+        var shape = e1 ?? e2 ?? e3 ?? e4;
+        return new UsageEventInput(eventId, tenant, meter, e5 is null ? quantity : "invalid", timestamp, properties, shape);
+    }
+
+    private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string title, string detail) =>
+        TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
+}
+
+/// <summary>The answer to POST /api/v1/usage: counts and one result per event, in the order sent.</summary>
+public sealed record UsageBatchResponse(int Accepted, int Duplicates, int Rejected, IReadOnlyList<UsageEventResultDto> Results);
+
+/// <summary>One event's result: status accepted | duplicate | rejected; code and reason when rejected.</summary>
+public sealed record UsageEventResultDto(int Index, string? EventId, string Status, string? Code, string? Reason);
