@@ -3,11 +3,13 @@ using ScaiControl.Benchmarks;
 
 // Benchmarks (scripts/bench.sh), not tests. Each one measures ScaiControl side by side with a plain baseline in the
 // same run and writes its own section of the Markdown file (other sections are kept).
-// Usage: ScaiControl.Benchmarks [pdf|webhooks|numbering] [count] [markdown-output-path]
+// Usage: ScaiControl.Benchmarks [pdf|webhooks|numbering|reads] [count] [markdown-output-path]
 //   pdf       invoice PDFs (count, default 40); needs chromium (SCAI_CHROMIUM, default /usr/bin/chromium)
 //   webhooks  webhook deliveries (count, default 2000) on SQLite, and on PostgreSQL when SCAI_BENCH_PG names a server
 //   numbering finalisations of one hot seller (count, default 300) vs the raw counter transaction, on the servers named
 //             by SCAI_BENCH_PG, SCAI_BENCH_MARIADB and SCAI_BENCH_GALERA1/2
+//   reads     the API's read paths (count = measured seconds per request, default 10) under 50 concurrent requests, the
+//             app on Kestrel in this process, on SQLite and on PostgreSQL when SCAI_BENCH_PG names a server
 // A first argument that is a number means "pdf <count>" (the command line before the webhook benchmark existed).
 var rest = args.ToList();
 var which = "pdf";
@@ -26,7 +28,8 @@ try
         "pdf" => ("Invoice PDF rendering", await PdfBenchmark.RunAsync(count ?? 40, Environment.GetEnvironmentVariable("SCAI_CHROMIUM") ?? "/usr/bin/chromium")),
         "webhooks" => ("Webhook delivery", await WebhookBenchmark.RunAsync(count ?? 2000, Environment.GetEnvironmentVariable("SCAI_BENCH_PG"))),
         "numbering" => ("Gap-free numbering", await NumberingBenchmark.RunAsync(count ?? 300)),
-        _ => throw new ArgumentException($"unknown benchmark '{which}': use pdf, webhooks or numbering"),
+        "reads" => ("API read paths", await ReadPathBenchmark.RunAsync(count ?? 10, Environment.GetEnvironmentVariable("SCAI_BENCH_PG"))),
+        _ => throw new ArgumentException($"unknown benchmark '{which}': use pdf, webhooks, numbering or reads"),
     };
     Console.WriteLine(report);
     if (output is not null)

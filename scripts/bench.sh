@@ -17,6 +17,11 @@
 #                                       nodes), each a throwaway server started here (scripts/mariadb-servers.sh), with
 #                                       the Galera retry rate. Needs mariadb-server, galera-4, mariadb-backup (installed
 #                                       when missing, as root) and PostgreSQL's server binaries.
+#   scripts/bench.sh reads [seconds=10]
+#                                       the API's read paths (subscriptions, invoices, catalog as a tenant and as the
+#                                       operator) at 50 concurrent requests, the app on Kestrel in the benchmark's
+#                                       process, 1,000 seeded tenants; vs a bare minimal-API GET in the same process; on
+#                                       SQLite and on a throwaway PostgreSQL (as for webhooks; SCAI_BENCH_PG likewise).
 #   scripts/bench.sh <count>            the same as `pdf <count>` (the command line before the webhook benchmark).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -24,8 +29,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 what=${1:-all}
 if [[ $what =~ ^[0-9]+$ ]]; then set -- pdf "$what"; what=pdf; fi
 case $what in
-    pdf | webhooks | numbering | all) ;;
-    *) echo "usage: scripts/bench.sh [all | pdf [count] | webhooks [count] | numbering [count]]" >&2; exit 2 ;;
+    pdf | webhooks | numbering | reads | all) ;;
+    *) echo "usage: scripts/bench.sh [all | pdf [count] | webhooks [count] | numbering [count] | reads [seconds]]" >&2; exit 2 ;;
 esac
 count=${2:-}
 say() { echo "[bench.sh] $*" >&2; }
@@ -94,6 +99,11 @@ fi
 if [[ $what == webhooks || $what == all ]]; then
     start_pg
     run webhooks "${count:-2000}" docs/benchmarks.md
+fi
+
+if [[ $what == reads || $what == all ]]; then
+    start_pg
+    run reads "${count:-10}" docs/benchmarks.md
 fi
 
 if [[ $what == numbering || $what == all ]]; then

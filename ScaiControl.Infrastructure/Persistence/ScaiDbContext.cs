@@ -16,7 +16,7 @@ namespace ScaiControl.Infrastructure.Persistence;
 /// <summary>
 /// The EF Core model of ScaiControl. Every <see cref="ITenantOwned"/> entity carries the tenant query filter (one filter per entity:
 /// EF Core 9 has no named filters; the spec's do_orm_execute hook, spec 000), fed from <see cref="Scope"/>; partner-owned rows are filtered by
-/// partner. Create instances through <see cref="ScaiDbFactory"/>, never directly: the factory picks the scope.
+/// partner. The filter's shape depends on the scope's kind (<see cref="FilterKind"/>, one cached model per kind), its ids are parameters. Create instances through <see cref="ScaiDbFactory"/>, never directly: the factory picks the scope.
 /// Provider subclasses (<see cref="SqliteScaiDbContext"/>, <see cref="PostgresScaiDbContext"/>, <see cref="MariaDbScaiDbContext"/>) own their migrations.
 /// </summary>
 public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) : DbContext(options)
@@ -67,9 +67,59 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<ScaiControl.Domain.Usage.UsageUniqueValue> UsageUniqueValues => Set<ScaiControl.Domain.Usage.UsageUniqueValue>();
     public DbSet<ScaiControl.Domain.Usage.PlanUsageCharge> PlanUsageCharges => Set<ScaiControl.Domain.Usage.PlanUsageCharge>();
 
+    private HashSet<(string PartnerId, string TenantId)>? _tenantsRead;
+
+    /// <summary>Set by <see cref="ScaiDbFactory"/> on operator contexts: writes the coalesced per-tenant operator_access rows on dispose.</summary>
+    internal Func<ScaiDbContext, IReadOnlyCollection<(string PartnerId, string TenantId)>, Task>? TenantReadSink { get; set; }
+
+    /// <summary>The reason an operator context was opened with (recorded on its operator_access rows).</summary>
+    internal string? AccessReason { get; set; }
+
+    /// <summary>Notes that this cross-tenant context read a row of <paramref name="tenantId"/> (<see cref="TenantReadInterceptor"/>).</summary>
+    internal void NoteTenantRead(string partnerId, string tenantId)
+    {
+        if (TenantReadSink is not null)
+        {
+            (_tenantsRead ??= []).Add((partnerId, tenantId));
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async ValueTask DisposeAsync()
+    {
+        await FlushTenantReadsAsync();
+        await base.DisposeAsync();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        FlushTenantReadsAsync().GetAwaiter().GetResult();
+        base.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task FlushTenantReadsAsync()
+    {
+        if (_tenantsRead is { Count: > 0 } reads && TenantReadSink is { } sink)
+        {
+            _tenantsRead = null;
+            await sink(this, reads);
+        }
+    }
+
     /// <summary>True when <paramref name="partnerId"/>/<paramref name="tenantId"/> lie inside this context's scope (used on save).</summary>
     public bool InScope(string partnerId, string? tenantId) =>
         _crossTenant || (_tenantId is not null ? tenantId == _tenantId && partnerId == _partnerId : _partnerId is not null && partnerId == _partnerId);
+
+    /// <summary>
+    /// Which shape the query filters take in this context's model: each scope kind has a model of its own
+    /// (<see cref="ScopeModelCacheKeyFactory"/>), so every filter is one plain, indexable comparison
+    /// (<c>"TenantId" = @p</c> for a tenant, <c>"PartnerId" = @p</c> for a partner, none across tenants, <c>FALSE</c>
+    /// for nothing) instead of one expression over every scope that SQLite cannot simplify (issue 13).
+    /// </summary>
+    public ScopeKind FilterKind { get; } = scope.Kind;
 
     /// <inheritdoc/>
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -85,20 +135,42 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
         }
 
         // Partner-owned and identity rows: a tenant user sees its own tenant, a partner its own rows.
-        modelBuilder.Entity<Tenant>().HasQueryFilter(t => _crossTenant || (_tenantId != null ? t.Id == _tenantId : _partnerId != null && t.PartnerId == _partnerId));
-        modelBuilder.Entity<PartnerConfiguration>().HasQueryFilter(c => _crossTenant || (_partnerId != null && c.PartnerId == _partnerId));
-        modelBuilder.Entity<Partner>().HasQueryFilter(p => _crossTenant || (_partnerId != null && p.Id == _partnerId));
-        modelBuilder.Entity<ScaiControl.Domain.Webhooks.WebhookSubscription>().HasQueryFilter(w => _crossTenant || (_partnerId != null && _tenantId == null && w.PartnerId == _partnerId));
-        modelBuilder.Entity<User>().HasQueryFilter(u => _crossTenant || (_tenantId != null ? u.TenantId == _tenantId : _partnerId != null && u.PartnerId == _partnerId));
+        Filter<Tenant>(modelBuilder, t => t.Id == _tenantId, t => t.PartnerId == _partnerId);
+        Filter<PartnerConfiguration>(modelBuilder, c => c.PartnerId == _partnerId, c => c.PartnerId == _partnerId);
+        Filter<Partner>(modelBuilder, p => p.Id == _partnerId, p => p.Id == _partnerId);
+        Filter<ScaiControl.Domain.Webhooks.WebhookSubscription>(modelBuilder, null, w => w.PartnerId == _partnerId);
+        Filter<User>(modelBuilder, u => u.TenantId == _tenantId, u => u.PartnerId == _partnerId);
 
         // Identity rows reflected from ScaiKey and service API keys: filtered like users (a tenant sees its own, a partner its own partner's).
-        modelBuilder.Entity<Group>().HasQueryFilter(g => _crossTenant || (_tenantId != null ? g.TenantId == _tenantId : _partnerId != null && g.PartnerId == _partnerId));
-        modelBuilder.Entity<RoleAssignment>().HasQueryFilter(r => _crossTenant || (_tenantId != null ? r.TenantId == _tenantId : _partnerId != null && r.PartnerId == _partnerId));
-        modelBuilder.Entity<ApiKey>().HasQueryFilter(k => _crossTenant || (_tenantId != null ? k.TenantId == _tenantId : _partnerId != null && k.PartnerId == _partnerId));
+        Filter<Group>(modelBuilder, g => g.TenantId == _tenantId, g => g.PartnerId == _partnerId);
+        Filter<RoleAssignment>(modelBuilder, r => r.TenantId == _tenantId, r => r.PartnerId == _partnerId);
+        Filter<ApiKey>(modelBuilder, k => k.TenantId == _tenantId, k => k.PartnerId == _partnerId);
 
         // The service registry (issue 14): a partner (or its service keys) sees its own registrations; tenants none.
-        modelBuilder.Entity<ScaiControl.Domain.Registry.RegisteredService>().HasQueryFilter(r => _crossTenant || (_partnerId != null && _tenantId == null && r.PartnerId == _partnerId));
-        modelBuilder.Entity<ScaiControl.Domain.Registry.ServiceHealthEvent>().HasQueryFilter(e => _crossTenant || (_partnerId != null && _tenantId == null && e.PartnerId == _partnerId));
+        Filter<ScaiControl.Domain.Registry.RegisteredService>(modelBuilder, null, r => r.PartnerId == _partnerId);
+        Filter<ScaiControl.Domain.Registry.ServiceHealthEvent>(modelBuilder, null, e => e.PartnerId == _partnerId);
+    }
+
+    /// <summary>
+    /// Puts this model's filter on <typeparamref name="T"/>: <paramref name="tenant"/> in a tenant scope,
+    /// <paramref name="partner"/> in a partner scope (null: the scope sees no rows), nothing across tenants, and a
+    /// filter that matches no row when the scope is empty (fails closed).
+    /// </summary>
+    private void Filter<T>(ModelBuilder modelBuilder, Expression<Func<T, bool>>? tenant, Expression<Func<T, bool>>? partner)
+        where T : class
+    {
+        Expression<Func<T, bool>> none = _ => false;
+        var filter = FilterKind switch
+        {
+            ScopeKind.CrossTenant => null,
+            ScopeKind.Tenant => tenant ?? none,
+            ScopeKind.Partner => partner ?? none,
+            _ => none,
+        };
+        if (filter is not null)
+        {
+            modelBuilder.Entity<T>().HasQueryFilter(filter);
+        }
     }
 
     /// <summary>role_assignments names exactly one subject, a user or a group (the provider's identifier quote in <paramref name="q"/>).</summary>
@@ -106,11 +178,19 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
         modelBuilder.Entity<RoleAssignment>().ToTable(t => t.HasCheckConstraint("CK_role_assignments_one_subject", $"({q}UserId{q} IS NULL) <> ({q}GroupId{q} IS NULL)"));
 
     private void FilterTenantOwned<T>(ModelBuilder modelBuilder)
-        where T : class, ITenantOwned
-    {
-        Expression<Func<T, bool>> filter = e => _crossTenant || (_tenantId != null ? e.TenantId == _tenantId : _partnerId != null && e.PartnerId == _partnerId);
-        modelBuilder.Entity<T>().HasQueryFilter(filter);
-    }
+        where T : class, ITenantOwned =>
+        Filter<T>(modelBuilder, e => e.TenantId == _tenantId, e => e.PartnerId == _partnerId);
+}
+
+/// <summary>
+/// Keys EF Core's model cache by context type AND <see cref="ScaiDbContext.FilterKind"/>: four models per provider,
+/// each with the filter shape of its scope kind (the ids stay parameters, so one model serves every tenant).
+/// </summary>
+public sealed class ScopeModelCacheKeyFactory : Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory
+{
+    /// <inheritdoc/>
+    public object Create(DbContext context, bool designTime) =>
+        context is ScaiDbContext scai ? (context.GetType(), scai.FilterKind, designTime) : (context.GetType(), designTime);
 }
 
 /// <summary>The SQLite flavour (embedded default). DateTimeOffset is stored as fixed-width UTC ISO 8601 text so it sorts and compares.</summary>

@@ -10,7 +10,9 @@ namespace ScaiControl.Infrastructure.Persistence;
 /// <summary>
 /// Creates short-lived <see cref="ScaiDbContext"/> instances, one per operation, each bound to a
 /// <see cref="DataScope"/>. This is the ONLY way to cross tenants: <see cref="ForOperatorAsync"/> (operator users)
-/// and <see cref="ForSystemAsync"/> (background jobs) check the right and write an "operator_access" audit row.
+/// and <see cref="ForSystemAsync"/> (background jobs) check the right and write "operator_access" audit rows,
+/// coalesced per actor and window (<see cref="OperatorAccessLog"/>): one for opening the scope with a reason, and for
+/// operators one per tenant whose rows were read.
 /// </summary>
 public sealed class ScaiDbFactory
 {
@@ -26,7 +28,7 @@ public sealed class ScaiDbFactory
     {
         _clock = clock;
         Provider = database.Provider;
-        IInterceptor[] interceptors = [new InvoiceImmutabilityInterceptor(), new AuditAndOutboxInterceptor(clock)];
+        IInterceptor[] interceptors = [new InvoiceImmutabilityInterceptor(), new AuditAndOutboxInterceptor(clock), TenantReadInterceptor.Instance];
         var builder = new DbContextOptionsBuilder();
         if (database.Provider == DatabaseProvider.Sqlite)
         {
@@ -55,11 +57,16 @@ public sealed class ScaiDbFactory
             builder.UseNpgsql(database.ConnectionString, o => o.MigrationsHistoryTable("__ef_migrations"));
         }
 
+        // One cached model per scope kind, so each kind's query filter is a plain indexable comparison (ScaiDbContext.FilterKind).
+        builder.ReplaceService<Microsoft.EntityFrameworkCore.Infrastructure.IModelCacheKeyFactory, ScopeModelCacheKeyFactory>();
         _options = builder.AddInterceptors(interceptors).Options;
     }
 
     /// <summary>The configured provider.</summary>
     public DatabaseProvider Provider { get; }
+
+    /// <summary>Which operator_access rows this node has written in the current windows.</summary>
+    private OperatorAccessLog AccessLog { get; } = new();
 
     /// <summary>A context limited to what <paramref name="actor"/> may see: its tenant, or its partner's tenants.</summary>
     public ScaiDbContext ForActor(Actor actor) => Create(new DataScope(actor.UserId, actor.PartnerId, actor.TenantId, false));
@@ -76,9 +83,71 @@ public sealed class ScaiDbFactory
         }
 
         var db = Create(new DataScope(actor.UserId, actor.PartnerId, null, true));
-        db.AuditLog.Add(new AuditEntry(actor.UserId, actor.PartnerId, null, "operator_access", "scope", "*", null, $"{{\"reason\":{System.Text.Json.JsonSerializer.Serialize(reason)}}}", _clock.GetUtcNow()));
-        await db.SaveChangesAsync(ct);
+        db.AccessReason = reason;
+        var system = actor.UserId.StartsWith("system:", StringComparison.Ordinal);
+        if (!system)
+        {
+            db.TenantReadSink = RecordTenantReadsAsync;
+        }
+
+        var now = _clock.GetUtcNow();
+        if (AccessLog.TryClaim(actor.UserId, "scope:" + reason, now, out var windowStart))
+        {
+            try
+            {
+                db.AuditLog.Add(new AuditEntry(actor.UserId, actor.PartnerId, null, "operator_access", "scope", "*", null, AccessDetails(reason, windowStart), now));
+                await db.SaveChangesAsync(ct);
+            }
+            catch
+            {
+                AccessLog.Release(actor.UserId, "scope:" + reason, windowStart);
+                await db.DisposeAsync();
+                throw;
+            }
+        }
+
         return db;
+    }
+
+    /// <summary>The operator_access row's details: the reason and the window it stands for (RFC 3339 UTC).</summary>
+    private static string AccessDetails(string reason, DateTimeOffset windowStart) =>
+        System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["reason"] = reason,
+            ["window_start"] = windowStart.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+            ["window_end"] = windowStart.Add(OperatorAccessLog.Window).ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture),
+        });
+
+    /// <summary>Writes one operator_access row per tenant <paramref name="db"/> read that this window has no row for yet.</summary>
+    private async Task RecordTenantReadsAsync(ScaiDbContext db, IReadOnlyCollection<(string PartnerId, string TenantId)> tenants)
+    {
+        var now = _clock.GetUtcNow();
+        var actor = db.Scope.ActorId;
+        var fresh = new List<(string PartnerId, string TenantId, DateTimeOffset WindowStart)>();
+        foreach (var (partnerId, tenantId) in tenants)
+        {
+            if (AccessLog.TryClaim(actor, "tenant:" + tenantId, now, out var windowStart))
+            {
+                fresh.Add((partnerId, tenantId, windowStart));
+            }
+        }
+
+        if (fresh.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var log = Create(DataScope.Nothing(actor));
+            log.AuditLog.AddRange(fresh.Select(t => new AuditEntry(actor, t.PartnerId, t.TenantId, "operator_access", "tenant", t.TenantId, null, AccessDetails(db.AccessReason ?? "", t.WindowStart), now)));
+            await log.SaveChangesAsync(CancellationToken.None);
+        }
+        catch
+        {
+            fresh.ForEach(t => AccessLog.Release(actor, "tenant:" + t.TenantId, t.WindowStart));
+            throw;
+        }
     }
 
     /// <summary>A cross-tenant context for a background job ("system:&lt;job&gt;"), audited like the operator path.</summary>
