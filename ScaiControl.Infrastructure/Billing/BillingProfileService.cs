@@ -58,7 +58,7 @@ public sealed class BillingProfileService(ScaiDbFactory factory, Vat.IVatIdValid
         var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == tenant.PartnerId, ct)
             ?? throw new DomainConflictException("The seller has not completed its invoicing details yet, so the VAT of the next invoice cannot be decided.");
         var profile = await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct);
-        var date = DateOnly.FromDateTime(BillingSchedule.NextScheduledRun(clock.GetUtcNow()).UtcDateTime);
+        var date = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime); // the next invoice is the next period that starts (docs/decisions/0009)
 
         VatTreatment? current = profile is null ? null
             : VatTreatment.From(await BillingSchedule.DecideAsync(factory, seller, profile.Country, profile.VatId, profile.HasValidatedVatId, date, ct));

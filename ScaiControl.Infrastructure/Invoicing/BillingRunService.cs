@@ -17,12 +17,13 @@ public sealed record RunProblem(string? TenantId, string? TenantName, string Mes
 public sealed record RunDetails(IReadOnlyList<RunProblem> Problems, string? RequestedByName);
 
 /// <summary>
-/// The monthly billing run (API, CLI and the Quartz job on the 1st). For a period "YYYY-MM" it invoices, in advance,
-/// every period of every billable subscription (active, past_due, cancelling) that starts before the end of that
-/// month and has not been invoiced: one invoice per (tenant, currency), a line per subscription period. Then it
-/// finalises each invoice (VAT, snapshots, gap-free number), renders and stores its PDF, and advances the periods.
-/// Idempotent: each subscription period carries a unique billing key, so a second run, or a second node running at
-/// the same moment, invoices nothing twice. See docs/decisions/0003-billing-in-advance.md.
+/// The billing engine's one path (the on-time job every few minutes, the operator's monthly catch-up run from the API,
+/// the portal and the CLI): every period of every billable subscription and pack (active, past_due, cancelling) that
+/// has STARTED by the moment the run executes (and, for a run of a past month, before that month's end) and is not yet
+/// invoiced becomes a line; one invoice per (tenant, currency). Then it finalises each invoice (VAT, snapshots,
+/// gap-free number), renders and stores its PDF, and advances the periods. A period is never invoiced before it
+/// starts. Idempotent: each subscription period carries a unique billing key, so a second run, or a second node
+/// running at the same moment, invoices nothing twice. See docs/decisions/0009-invoice-each-period-when-it-starts.md.
 /// </summary>
 public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invoices, TimeProvider clock, Distributed.IProgressFeed progress, ILogger<BillingRunService> logger, NodeIdentity node, BillingRunOptions options)
 {
@@ -105,6 +106,66 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         await ExecuteAsync(run.Id, ct);
         return await GetAsync(actor, run.Id, ct);
     }
+
+    /// <summary>Who requests the on-time job's runs (<see cref="InvoiceStartedAsync"/>); shown as the scheduler on the run page.</summary>
+    public const string OnTimeRequester = "system:on-time";
+
+    /// <summary>
+    /// The instant before which a period must have started to be invoiced by a run of <paramref name="period"/>
+    /// executing at <paramref name="now"/>: the run's moment (a period starting exactly then counts, so one microsecond
+    /// after it, the clock's resolution) and never later than the month's end. Never a period that starts later.
+    /// </summary>
+    public static DateTimeOffset CutoffOf(BillingPeriod period, DateTimeOffset now)
+    {
+        var started = now.AddTicks(TimeSpan.TicksPerMicrosecond);
+        return started < period.End ? started : period.End;
+    }
+
+    /// <summary>
+    /// The on-time job (every Billing:OnTimeInterval, 5 minutes by default, on one node of a cluster; safe on several
+    /// through the unique billing key): when some subscription or pack period has started and is not yet invoiced, it
+    /// queues a run of the current month (requested by <see cref="OnTimeRequester"/>) and executes it, so each period
+    /// is invoiced when it starts (or when the job catches up after downtime, never earlier). Finds nothing to do with
+    /// one indexed query and writes nothing then. Returns the run, or null when nothing was due.
+    /// </summary>
+    public async Task<BillingRun?> InvoiceStartedAsync(CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        var period = BillingPeriod.Of(now);
+        var cutoff = CutoffOf(period, now);
+        BillingRun run;
+        await using (var db = await factory.ForSystemAsync("on-time billing", ct))
+        {
+            var candidates = await DueSubscriptions(db, cutoff).Take(100).ToListAsync(ct);
+            var due = candidates.Any(s => s.NextUnbilledPeriod(cutoff) is not null) || (await Packs.PackBilling.DueGroupsAsync(db, cutoff, ct)).Count > 0;
+            if (!due)
+            {
+                return null;
+            }
+
+            run = new BillingRun(period, OnTimeRequester, now);
+            db.BillingRuns.Add(run);
+            await db.SaveChangesAsync(ct);
+        }
+
+        await ExecuteAsync(run.Id, ct);
+        await using var read = await factory.ForSystemAsync("on-time billing", ct);
+        return await read.BillingRuns.AsNoTracking().SingleAsync(r => r.Id == run.Id, ct);
+    }
+
+    /// <summary>
+    /// Billable subscriptions (not pack children: those are billed through their pack's one line) whose next unbilled
+    /// period starts before <paramref name="cutoff"/>: the SQL form of <see cref="Subscription.NextUnbilledPeriod"/>
+    /// (which still has the last word), so the run reads only what it bills and an idle check reads nothing.
+    /// </summary>
+    private static IQueryable<Subscription> DueSubscriptions(ScaiDbContext db, DateTimeOffset cutoff) =>
+        db.Subscriptions.AsNoTracking()
+            .Where(s => s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling)
+            .Where(s => s.PackSubscriptionId == null)
+            .Where(s => (s.BilledThrough ?? s.BillingAnchor) < cutoff)
+            .Where(s => s.Status != SubscriptionStatus.Cancelling || (s.BilledThrough ?? s.BillingAnchor) < s.CurrentPeriodEnd)
+            .Where(s => s.TermEnd == null || (s.BilledThrough ?? s.BillingAnchor) < s.TermEnd)
+            .Where(s => s.ScheduledPlanId == null || s.ScheduledPlanAt == null || (s.BilledThrough ?? s.BillingAnchor) < s.ScheduledPlanAt);
 
     /// <summary>
     /// Executes a queued run, or takes over a running one whose node stopped renewing its lease (it died). The run is
@@ -204,18 +265,20 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
     private async Task ExecuteClaimedAsync(string runId, string? resumedFrom, CancellationToken ct)
     {
         BillingPeriod period;
+        DateTimeOffset cutoff;
+        bool periodsOnly;
         List<(string TenantId, string Currency)> groups;
         await using (var db = await factory.ForSystemAsync("billing-run", ct))
         {
             var run = await db.BillingRuns.AsNoTracking().SingleAsync(r => r.Id == runId, ct);
             period = BillingPeriod.Parse(run.Period);
-            var cutoff = period.End;
-            var due = await (from s in db.Subscriptions.AsNoTracking()
+            cutoff = CutoffOf(period, clock.GetUtcNow());
+            periodsOnly = run.RequestedBy == OnTimeRequester;
+            var due = await (from s in DueSubscriptions(db, cutoff)
                              join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
-                             where s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling
-                             where s.PackSubscriptionId == null // pack children are billed through their pack (one line)
                              select new { Subscription = s, p.Currency }).ToListAsync(ct);
-            var charged = await PendingChargeBilling.TenantsWithPendingChargesAsync(db, cutoff, ct);
+            // The on-time job bills charges with a period that starts; the operator's catch-up also bills charges alone.
+            var charged = periodsOnly ? [] : await PendingChargeBilling.TenantsWithPendingChargesAsync(db, cutoff, ct);
             groups = due.Where(d => d.Subscription.NextUnbilledPeriod(cutoff) is not null)
                 .Select(d => (d.Subscription.TenantId, d.Currency))
                 .Concat(await Packs.PackBilling.DueGroupsAsync(db, cutoff, ct))
@@ -235,14 +298,14 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         foreach (var (tenantId, currency) in groups)
         {
             ct.ThrowIfCancellationRequested();
-            var (created, finalised, error) = await BillTenantAsync(runId, period, tenantId, currency, ct);
+            var (created, finalised, error) = await BillTenantAsync(runId, cutoff, tenantId, currency, ct);
             await UpdateRunAsync(runId, r => r.TenantDone(created, finalised, error), ct);
         }
 
         await UpdateRunAsync(runId, r => r.Complete(clock.GetUtcNow()), ct);
     }
 
-    private async Task<(int Created, int Finalised, string? Error)> BillTenantAsync(string runId, BillingPeriod period, string tenantId, string currency, CancellationToken ct)
+    private async Task<(int Created, int Finalised, string? Error)> BillTenantAsync(string runId, DateTimeOffset cutoff, string tenantId, string currency, CancellationToken ct)
     {
         string invoiceId;
         await using (var db = await factory.ForSystemAsync("billing-run", ct))
@@ -257,7 +320,7 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                               orderby s.Id
                               select new { Subscription = s, Plan = p, Service = v }).ToListAsync(ct);
             var packs = await Packs.PackBilling.DueAsync(db, tenantId, currency, ct);
-            var charges = await PendingChargeBilling.PendingAsync(db, tenantId, currency, period.End, ct);
+            var charges = await PendingChargeBilling.PendingAsync(db, tenantId, currency, cutoff, ct);
             if (rows.Count == 0 && packs.Count == 0 && charges.Count == 0)
             {
                 return (0, 0, null);
@@ -274,7 +337,7 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
             var invoice = new Invoice(partnerId, tenantId, currency, runId, now);
             foreach (var row in rows)
             {
-                while (row.Subscription.NextUnbilledPeriod(period.End) is { } p)
+                while (row.Subscription.NextUnbilledPeriod(cutoff) is { } p)
                 {
                     invoice.AddLine(
                         $"{row.Service.Name} – {row.Plan.Name}",
@@ -283,7 +346,7 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
                 }
             }
 
-            await Packs.PackBilling.AddLinesAsync(db, invoice, packs, period.End, vat, now, ct);
+            await Packs.PackBilling.AddLinesAsync(db, invoice, packs, cutoff, vat, now, ct);
             foreach (var rest in PendingChargeBilling.AddLines(invoice, charges, vat, now))
             {
                 db.SubscriptionCharges.Add(rest);

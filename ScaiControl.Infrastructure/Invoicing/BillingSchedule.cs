@@ -27,17 +27,17 @@ public sealed record VatTreatment(string Rule, string Treatment, string Category
 
 /// <summary>
 /// When the billing engine invoices what, as pure rules shared by the subscribe quote, the tenant overview and the
-/// profile-change preview (docs/decisions/0003-billing-in-advance.md; <see cref="BillingRunService"/>,
-/// Jobs.MonthlyBillingJob): the scheduled run fires on the 1st of each month at 02:00 UTC for the month that starts
-/// and invoices, in advance, every unbilled anniversary period that starts before the first instant of the next
-/// month. The VAT of an invoice is decided at its finalisation (issue date) by <see cref="VatDetermination"/>.
+/// profile-change preview (docs/decisions/0009-invoice-each-period-when-it-starts.md; <see cref="BillingRunService"/>,
+/// Jobs.OnTimeBillingJob): each anniversary period is invoiced when it starts (the on-time job runs every few
+/// minutes), never before; the catch-up run on the 1st of each month at 02:00 UTC invoices only what has started by
+/// then. The VAT of an invoice is decided at its finalisation (issue date) by <see cref="VatDetermination"/>.
 /// </summary>
 public static class BillingSchedule
 {
-    /// <summary>Hour (UTC) of the 1st at which the scheduled run fires ("0 0 2 1 * ?").</summary>
+    /// <summary>Hour (UTC) of the 1st at which the scheduled catch-up run fires ("0 0 2 1 * ?").</summary>
     public const int RunHourUtc = 2;
 
-    /// <summary>The first scheduled billing run at or after <paramref name="notBefore"/>: the 1st of a month at 02:00 UTC.</summary>
+    /// <summary>The first scheduled catch-up billing run at or after <paramref name="notBefore"/>: the 1st of a month at 02:00 UTC.</summary>
     public static DateTimeOffset NextScheduledRun(DateTimeOffset notBefore)
     {
         var utc = notBefore.ToUniversalTime();
@@ -46,13 +46,14 @@ public static class BillingSchedule
     }
 
     /// <summary>
-    /// The periods the run at <paramref name="run"/> puts on the invoice for a subscription billed from
+    /// The periods a run at <paramref name="run"/> puts on the invoice for a subscription billed from
     /// <paramref name="anchor"/> (first paid period start) with nothing invoiced yet: every anniversary period that
-    /// starts before the end of the run's month, stopping at <paramref name="termEnd"/> (fixed terms).
+    /// has started by then (start ≤ run; one period when the run is at the anchor), stopping at
+    /// <paramref name="termEnd"/> (fixed terms). Never a period that starts after the run.
     /// </summary>
     public static IReadOnlyList<PeriodSpan> PeriodsOfFirstInvoice(BillingInterval interval, DateTimeOffset anchor, DateTimeOffset run, DateTimeOffset? termEnd)
     {
-        var cutoff = BillingPeriod.Of(run).End;
+        var cutoff = BillingRunService.CutoffOf(BillingPeriod.Of(run), run);
         var periods = new List<PeriodSpan>();
         var start = anchor;
         while (start < cutoff && (termEnd is null || start < termEnd) && periods.Count < 1000)

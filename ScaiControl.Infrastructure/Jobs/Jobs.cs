@@ -38,9 +38,23 @@ public sealed class BillingRunWorkerJob(ScaiDbFactory factory, BillingRunService
 }
 
 /// <summary>
-/// On the 1st of each month (02:00 UTC) queues the billing run of the month that starts (billing in advance,
-/// docs/decisions/0003-billing-in-advance.md) and executes it. A second node firing at the same moment queues a
-/// second run that invoices nothing: every subscription period has a unique billing key.
+/// Every Billing:OnTimeInterval (5 minutes by default) invoices every subscription and pack period that has started
+/// and is not yet invoiced (<see cref="BillingRunService.InvoiceStartedAsync"/>), so each period is invoiced when it
+/// starts (docs/decisions/0009-invoice-each-period-when-it-starts.md). Clustered Quartz fires it on one node; a second
+/// node running it at the same moment invoices nothing twice (unique billing key).
+/// </summary>
+public sealed class OnTimeBillingJob(BillingRunService billing) : IJob
+{
+    /// <inheritdoc/>
+    public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken) =>
+        await billing.InvoiceStartedAsync(cancellationToken);
+}
+
+/// <summary>
+/// On the 1st of each month (02:00 UTC) queues the catch-up billing run of the month that starts and executes it: it
+/// invoices only what has started by then (the on-time job has normally done so already; the run is the month's unit
+/// the portal shows, docs/decisions/0009-invoice-each-period-when-it-starts.md). A second node firing at the same
+/// moment queues a second run that invoices nothing: every subscription period has a unique billing key.
 /// </summary>
 public sealed class MonthlyBillingJob(ScaiDbFactory factory, BillingRunService billing, TimeProvider clock) : IJob
 {
@@ -163,6 +177,13 @@ public static class JobsRegistration
             q.ScheduleJob<MonthlyBillingJob>(
                 t => t.WithIdentity("monthly-billing").WithCronSchedule("0 0 2 1 * ?", c => c.InTimeZone(TimeZoneInfo.Utc)),
                 j => j.DisallowConcurrentExecution());
+            if (builder.Configuration.GetValue("Billing:OnTimeEnabled", true))
+            {
+                q.ScheduleJob<OnTimeBillingJob>(
+                    t => t.WithIdentity("on-time-billing").StartNow().WithSimpleSchedule(s => s.WithInterval(builder.Configuration.GetValue("Billing:OnTimeInterval", TimeSpan.FromMinutes(5))).RepeatForever()),
+                    j => j.DisallowConcurrentExecution());
+            }
+
             q.ScheduleJob<SubscriptionReaperJob>(
                 t => t.WithIdentity("subscription-reaper").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),
                 j => j.DisallowConcurrentExecution());

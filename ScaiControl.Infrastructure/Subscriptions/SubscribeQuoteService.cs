@@ -113,7 +113,7 @@ public sealed class SubscribeQuoteService(ScaiDbFactory factory, TimeProvider cl
         DateTimeOffset? termEnd = termPeriods is { } n && n > 0 ? (interval == BillingInterval.Month ? anchor.AddMonths(n) : anchor.AddYears(n)) : null;
         FirstInvoiceQuote? first = null;
         VatTreatment? vat = null;
-        var run = BillingSchedule.NextScheduledRun(anchor);
+        var run = anchor; // each period is invoiced when it starts (docs/decisions/0009)
         var issueDate = DateOnly.FromDateTime(run.UtcDateTime);
         var buyer = await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenant.Id, ct);
         var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == tenant.PartnerId, ct);
@@ -142,10 +142,6 @@ public sealed class SubscribeQuoteService(ScaiDbFactory factory, TimeProvider cl
             var net = checked(price * periods.Count);
             var tax = decision is null ? 0 : decision.Rate.TaxOn(new Money(net, currency)).MinorUnits;
             first = new FirstInvoiceQuote(issueDate, BillingPeriod.Of(run).ToString(), periods, price, net, tax, net + tax, currency);
-            if (periods.Count > 1)
-            {
-                warnings.Add($"Billing is in advance: the first invoice on {issueDate:yyyy-MM-dd} covers {periods.Count} periods, up to {periods[^1].End:yyyy-MM-dd}.");
-            }
         }
 
         return new SubscribeQuote(kind, tenant.Id, tenant.Name, offerId, name, serviceName, services.Select(s => s.Name).ToList(), interval.WireName(), price, currency,

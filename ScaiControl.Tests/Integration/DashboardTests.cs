@@ -112,15 +112,15 @@ public abstract class DashboardTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal([("subscription", "Alpha – Alpha monthly", "active"), ("pack", "Duo", "active")], services.Select(s => (s.Str("kind"), s.Str("name"), s.Str("status"))));
         Assert.Equal(["Alpha", "Delta"], services[1]["services"]!.AsArray().Select(x => x!.GetValue<string>()));
 
-        // Anchored 04-10 08:00, monthly: the next period starts 07-10 08:00; domestic 21 %: 1000 + 210, 1200 + 252.
+        // Anchored 04-01 00:00, monthly: the next period (and its invoice) starts 07-01 00:00; domestic 21 %: 1000 + 210, 1200 + 252.
         var renewals = o["renewals"]!.AsArray().Select(r => r!).ToList();
         Assert.Equal([(1000L, 210L, 1210L), (1200L, 252L, 1452L)], renewals.Select(r => (r.Long("net"), r.Long("vat"), r.Long("gross"))).Order());
-        Assert.All(renewals, r => Assert.Equal(DateTimeOffset.Parse("2026-07-10T08:00:00Z", System.Globalization.CultureInfo.InvariantCulture), r["renews_at"]!.GetValue<DateTimeOffset>()));
+        Assert.All(renewals, r => Assert.Equal(DateTimeOffset.Parse("2026-07-01T00:00:00Z", System.Globalization.CultureInfo.InvariantCulture), r["renews_at"]!.GetValue<DateTimeOffset>()));
 
         // Open: the June invoice (issued 06-01, due 06-15); May's was due 05-15. Recent: June, the credit note, May, April.
         var open = Assert.Single(o["open_invoices"]!.AsArray())!;
         Assert.Equal(("2026-06-01", 2200L, 462L, 2662L), (open.Str("issue_date"), open.Long("net"), open.Long("vat"), open.Long("gross")));
-        Assert.Equal([("invoice", "2026-06-01"), ("credit_note", "2026-05-20"), ("invoice", "2026-05-01"), ("invoice", "2026-04-10")],
+        Assert.Equal([("invoice", "2026-06-01"), ("credit_note", "2026-05-20"), ("invoice", "2026-05-01"), ("invoice", "2026-04-01")],
             o["recent_invoices"]!.AsArray().Select(i => (i!.Str("document_type"), i!.Str("issue_date"))));
         Assert.Empty(o["trials"]!.AsArray());
 
@@ -147,24 +147,24 @@ public abstract class DashboardTests<TApp>(TApp app) : IClassFixture<TApp>
         var nl = await app.ClientForAsync(W.NlEmail);
         var deltaPlan = await nl.PlanId("delta", "delta-m");
 
-        // 15 June 12:00, no trial: the scheduled run of 2026-07 (07-01 02:00) bills [06-15, 07-15) and [07-15, 08-15) in advance:
-        // 2 × 400 = 800, domestic 21 % = 168, gross 968. nl already has Delta inside its pack Duo.
+        // 15 June 12:00, no trial: the first period [06-15, 07-15) is invoiced when it starts (docs/decisions/0009), never a
+        // later one: 400, domestic 21 % = 84, gross 484. nl already has Delta inside its pack Duo.
         var q = await nl.GetJson($"/api/v1/subscriptions/quote?plan_id={deltaPlan}");
         Assert.Equal(("plan", "Delta", 400L, "EUR", "month"), (q.Str("kind"), q.Str("service_name"), q.Long("price"), q.Str("currency"), q.Str("interval")));
         Assert.Equal(("domestic", "S", 2100), (q["vat"]!.Str("treatment"), q["vat"]!.Str("category"), q["vat"]!["rate_basis_points"]!.GetValue<int>()));
         var first = q["first_invoice"]!;
-        Assert.Equal(("2026-07-01", "2026-07", 2, 800L, 168L, 968L),
+        Assert.Equal(("2026-06-15", "2026-06", 1, 400L, 84L, 484L),
             (first.Str("issue_date"), first.Str("run_period"), first["periods"]!.AsArray().Count, first.Long("net"), first.Long("vat"), first.Long("gross")));
         var existing = Assert.Single(q["already_subscribed"]!.AsArray())!;
         Assert.Equal(("Delta", "Duo"), (existing.Str("service_name"), existing.Str("pack_name")));
         Assert.Contains(q["warnings"]!.AsArray(), w => w!.GetValue<string>().Contains("inside the pack Duo", StringComparison.Ordinal));
 
-        // de (reverse charge), Beta with a 14-day trial: paid from 06-29 12:00, billed 07-01 for [06-29, 07-29) and [07-29, 08-29): 1000, VAT 0.
+        // de (reverse charge), Beta with a 14-day trial: paid from 06-29 12:00, invoiced then for [06-29, 07-29): 500, VAT 0.
         var de = await app.ClientForAsync(W.DeEmail);
         var beta = await de.PostJson("/api/v1/subscriptions/quote", new { plan_id = await de.PlanId("beta", "beta-m") }, HttpStatusCode.OK);
         Assert.Equal(("reverse_charge", 0), (beta["vat"]!.Str("treatment"), beta["vat"]!["rate_basis_points"]!.GetValue<int>()));
         Assert.Contains("Art. 196", beta["vat"]!.Str("legal_note"), StringComparison.Ordinal);
-        Assert.Equal((14, 1000L, 0L, 1000L), (beta["trial_days"]!.GetValue<int>(), beta["first_invoice"]!.Long("net"), beta["first_invoice"]!.Long("vat"), beta["first_invoice"]!.Long("gross")));
+        Assert.Equal((14, "2026-06-29", 500L, 0L, 500L), (beta["trial_days"]!.GetValue<int>(), beta["first_invoice"]!.Str("issue_date"), beta["first_invoice"]!.Long("net"), beta["first_invoice"]!.Long("vat"), beta["first_invoice"]!.Long("gross")));
         Assert.Empty(beta["already_subscribed"]!.AsArray());
 
         // fr (OSS, FR 20 %), Alpha yearly: one period; 10000 + 2000. It had Alpha monthly, now cancelled: no warning.
@@ -301,17 +301,21 @@ public abstract class QuoteAgreesWithBillingTests<TApp>(TApp app) : IClassFixtur
         await fr.PostJson("/api/v1/subscriptions", new { plan_id = delta }, HttpStatusCode.Created);
         await de.PostJson("/api/v1/subscriptions", new { plan_id = beta }, HttpStatusCode.Created);
 
-        // fr's own Beta trial (06-19) and de's new one (06-29 12:00) end before the run; the reaper activates them.
+        // The on-time job right after: fr's Delta period has started. fr's own Beta trial (06-19) and de's new one
+        // (06-29 12:00) end later; the reaper activates them and the job invoices their first periods then.
+        var billing = app.Services.GetRequiredService<ScaiControl.Infrastructure.Invoicing.BillingRunService>();
+        app.Clock.Now = DateTimeOffset.Parse("2026-06-15T12:04:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        await billing.InvoiceStartedAsync();
         app.Clock.Now = DateTimeOffset.Parse("2026-06-29T12:00:01Z", System.Globalization.CultureInfo.InvariantCulture);
         await app.Services.GetRequiredService<ScaiControl.Infrastructure.Subscriptions.SubscriptionReaper>().RunAsync(app.Clock.Now);
-        app.Clock.Now = DateTimeOffset.Parse("2026-07-01T02:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
-        var run = await app.Services.GetRequiredService<ScaiControl.Infrastructure.Invoicing.BillingRunService>().RunNowAsync(Actor.System("test"), "2026-07");
+        await billing.InvoiceStartedAsync();
 
         foreach (var (email, quote, planName) in new[] { (W.FrEmail, frQuote, "Delta monthly"), (W.DeEmail, deQuote, "Beta monthly") })
         {
             var tenant = (await app.ActorForAsync(email)).TenantId;
             await using var db = await app.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
-            var invoice = await db.Invoices.Include(i => i.Lines).SingleAsync(i => i.TenantId == tenant && i.BillingRunId == run.Id);
+            var invoice = (await db.Invoices.Include(i => i.Lines).Where(i => i.TenantId == tenant).ToListAsync())
+                .Single(i => i.Lines.Any(l => l.Description.EndsWith(planName, StringComparison.Ordinal)));
             var lines = invoice.Lines.Where(l => l.Description.EndsWith(planName, StringComparison.Ordinal)).OrderBy(l => l.PeriodStart).ToList();
             var first = quote["first_invoice"]!;
             var periods = first["periods"]!.AsArray().Select(p => (p!["start"]!.GetValue<DateTimeOffset>(), p!["end"]!.GetValue<DateTimeOffset>())).ToList();
@@ -322,7 +326,7 @@ public abstract class QuoteAgreesWithBillingTests<TApp>(TApp app) : IClassFixtur
             Assert.All(lines, l => Assert.Equal(quote["vat"]!["rate_basis_points"]!.GetValue<int>(), l.VatRateBasisPoints));
             if (email == W.DeEmail)
             {
-                // de has nothing else due in July, so the invoice's totals are the quoted ones (fr's own Beta trial ended too and shares its invoice).
+                // de has nothing else due, so the invoice's totals are the quoted ones.
                 Assert.Equal(lines.Count, invoice.Lines.Count);
                 Assert.Equal((first.Long("net"), first.Long("vat"), first.Long("gross")), (invoice.NetTotalMinor, invoice.VatTotalMinor, invoice.GrossTotalMinor));
             }

@@ -19,13 +19,15 @@ namespace ScaiControl.Tests.Integration;
 /// A small billing world of its own (no demo data) built at a clock the test sets, whose dashboard figures are
 /// computed by hand in <see cref="DashboardTests{TApp}"/>. Timeline (UTC):
 /// <code>
-/// 2026-04-10 08:00  Op B.V. (NL seller, operator) tenants: nl (NL, VIES-confirmed id, domestic 21 %), de (DE, confirmed id,
+/// 2026-04-01 00:00  Op B.V. (NL seller, operator) tenants: nl (NL, VIES-confirmed id, domestic 21 %), de (DE, confirmed id,
 ///                   reverse charge), fr (FR consumer, OSS 20 %), us (US, export), nop (no billing profile);
 ///                   Res AB (SE reseller) tenant no (NO, export). Plans: Alpha monthly EUR 10.00, Alpha yearly EUR 100.00,
 ///                   Beta monthly EUR 5.00 with a 14-day trial, Gamma monthly USD 20.00, Delta monthly EUR 4.00;
 ///                   pack Duo (Alpha + Delta monthly) at a fixed EUR 12.00.
 ///                   Subscribed: nl Alpha-m + pack Duo; de Alpha-y + Delta-m; fr Alpha-m; us Gamma-m; no Alpha-m; nop Alpha-m.
-/// 2026-04-10 09:00  billing run 2026-04          2026-04-20 de's Delta suspended
+/// 2026-04-01 01:00  billing run 2026-04          2026-04-20 de's Delta suspended
+///                   (every period is invoiced when it starts, docs/decisions/0009: anchored on the 1st, the runs on
+///                   the 1st invoice the month that starts)
 /// 2026-05-01 02:00  billing run 2026-05          2026-05-20 credit note EUR 5.00 on nl's May invoice (finalised)
 /// 2026-06-01 02:00  billing run 2026-06          2026-06-02 no subscribes Delta-m, 06-03 schedules its cancellation
 /// 2026-06-05 08:00  fr cancels Alpha-m now and starts a Beta trial (ends 06-19 08:00); 06-14 08:00 us starts a Beta trial (ends 06-28)
@@ -55,7 +57,7 @@ public static class DashboardWorld
         var billing = app.Services.GetRequiredService<BillingRunService>();
         var invoices = app.Services.GetRequiredService<InvoiceService>();
         var system = Actor.System("test");
-        clock.Now = At(4, 10, 8);
+        clock.Now = At(4, 1);
         var now = clock.Now;
         Dictionary<string, Tenant> t = [];
         Service alpha, beta, delta;
@@ -128,7 +130,7 @@ public static class DashboardWorld
             await db.SaveChangesAsync();
         }
 
-        clock.Now = At(4, 10, 9);
+        clock.Now = At(4, 1, 1);
         await billing.RunNowAsync(system, "2026-04");
 
         clock.Now = At(4, 20);

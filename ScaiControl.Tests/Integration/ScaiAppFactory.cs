@@ -73,6 +73,8 @@ public abstract class ScaiAppFactory : WebApplicationFactory<Program>, IAsyncLif
         // The live VIES is outside this network: by default point at a closed loopback port (answers "unavailable" at once).
         builder.UseSetting("Vies:BaseUrl", "http://127.0.0.1:9");
         builder.UseSetting("Pdf:ChromiumPath", Environment.GetEnvironmentVariable("SCAI_CHROMIUM") ?? "/usr/bin/chromium");
+        // The on-time billing job would invoice a test's periods between its steps; tests call BillingRunService.InvoiceStartedAsync themselves.
+        builder.UseSetting("Billing:OnTimeEnabled", "false");
         foreach (var (key, value) in ExtraSettings)
         {
             builder.UseSetting(key, value);

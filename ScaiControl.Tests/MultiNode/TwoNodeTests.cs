@@ -69,6 +69,7 @@ public abstract class TwoNodeTests
                 ["Vies:BaseUrl"] = "http://127.0.0.1:9",
                 ["Pdf:ChromiumPath"] = Path.Combine(dir, "no-chromium"), // PDFs stay pending: not what this test is about
                 ["Webhooks:PollInterval"] = "00:00:01",
+                ["Billing:OnTimeEnabled"] = "false", // the operator's run is what this test kills and takes over
                 ["Logging:LogLevel:Default"] = "Warning",
             };
 

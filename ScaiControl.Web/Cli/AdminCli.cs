@@ -51,7 +51,31 @@ public static class AdminCli
         run.SetAction(async (parse, ct) => await WithServices(overrides, environment, stderr, async sp =>
         {
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
-            var result = await sp.GetRequiredService<BillingRunService>().RunNowAsync(Actor.System("cli"), parse.GetValue(period), ct);
+            var service = sp.GetRequiredService<BillingRunService>();
+            var actor = Actor.System("cli");
+            var queued = await service.QueueAsync(actor, parse.GetValue(period), ct);
+            if (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected)
+            {
+                // On a terminal: a progress bar fed by the run's progress topic (tenant groups billed of the total).
+                await Spectre.Console.AnsiConsole.Progress().StartAsync(async progress =>
+                {
+                    var bar = progress.AddTask($"Billing run {queued.Period}", maxValue: 1);
+                    using var watch = service.WatchProgress(queued.Id, update =>
+                    {
+                        bar.MaxValue = Math.Max(1, update.TenantsTotal);
+                        bar.Value = update.TenantsProcessed;
+                        bar.Description = $"Billing run {queued.Period}: {update.TenantsProcessed}/{update.TenantsTotal} tenants, {update.InvoicesFinalised} invoices";
+                    });
+                    await service.ExecuteAsync(queued.Id, ct);
+                    bar.Value = bar.MaxValue;
+                });
+            }
+            else
+            {
+                await service.ExecuteAsync(queued.Id, ct);
+            }
+
+            var result = await service.GetAsync(actor, queued.Id, ct);
             await stdout.WriteLineAsync($"Billing run {result.Id} for {result.Period}: {result.Status.ToString().ToLowerInvariant()}, {result.InvoicesCreated} invoice(s) created, {result.InvoicesFinalised} finalised.");
             foreach (var error in result.Errors.Split('\n', StringSplitOptions.RemoveEmptyEntries))
             {

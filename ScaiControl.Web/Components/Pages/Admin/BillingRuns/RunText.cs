@@ -37,4 +37,37 @@ public static class RunText
             ? string.Create(System.Globalization.CultureInfo.CurrentCulture, $"{(int)d.TotalMinutes} min {d.Seconds} s")
             : string.Create(System.Globalization.CultureInfo.CurrentCulture, $"{d.TotalSeconds:0.0} s");
     }
+
+    /// <summary>
+    /// The run's speed so far: invoices created per second of the run (from its start to its end, or to
+    /// <paramref name="now"/> while it works), "–" before it has started or when nothing is done yet.
+    /// </summary>
+    public static string Rate(BillingRun run, DateTimeOffset now)
+    {
+        if (Elapsed(run, now) is not { TotalSeconds: > 0 } elapsed || run.InvoicesCreated == 0)
+        {
+            return "–";
+        }
+
+        return string.Create(System.Globalization.CultureInfo.CurrentCulture, $"{run.InvoicesCreated / elapsed.TotalSeconds:0.0} invoices/s");
+    }
+
+    /// <summary>
+    /// Estimated time left while the run works: the tenant groups still to bill at the pace of those billed so far
+    /// ("about 3 min 4 s"); "–" when the run has ended, not started, or billed nothing yet.
+    /// </summary>
+    public static string Eta(BillingRun run, DateTimeOffset now)
+    {
+        if (run.Status != BillingRunStatus.Running || run.TenantsProcessed == 0 || Elapsed(run, now) is not { TotalSeconds: > 0 } elapsed)
+        {
+            return "–";
+        }
+
+        var left = TimeSpan.FromSeconds(elapsed.TotalSeconds / run.TenantsProcessed * Math.Max(0, run.TenantsTotal - run.TenantsProcessed));
+        return left.TotalMinutes >= 1
+            ? string.Create(System.Globalization.CultureInfo.CurrentCulture, $"about {(int)left.TotalMinutes} min {left.Seconds} s")
+            : string.Create(System.Globalization.CultureInfo.CurrentCulture, $"about {left.TotalSeconds:0} s");
+    }
+
+    private static TimeSpan? Elapsed(BillingRun run, DateTimeOffset now) => run.StartedAt is { } start ? (run.CompletedAt ?? now) - start : null;
 }
