@@ -173,6 +173,7 @@ public static class JobsRegistration
                 t => t.WithIdentity("pdf-render").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(1)).RepeatForever()),
                 j => j.DisallowConcurrentExecution());
             Identity.IdentityRegistration.ScheduleIdentitySync(q, builder.Configuration);
+            Payments.PaymentsRegistration.SchedulePaymentJobs(q);
             if (builder.Configuration.GetValue("Webhooks:DispatcherEnabled", true))
             {
                 q.ScheduleJob<WebhookDispatchJob>(

@@ -1,0 +1,25 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Quartz;
+
+namespace ScaiControl.Infrastructure.Payments;
+
+/// <summary>Registers the payment services (issue 16) and schedules their jobs.</summary>
+public static class PaymentsRegistration
+{
+    /// <summary>Adds the payment ledger services.</summary>
+    public static IServiceCollection AddScaiPayments(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<PaymentService>();
+        services.AddSingleton<OverdueMarker>();
+        return services;
+    }
+
+    /// <summary>Schedules the overdue marker (every 15 minutes).</summary>
+    public static void SchedulePaymentJobs(IQuartzBuilder q)
+    {
+        q.ScheduleJob<OverdueJob>(
+            t => t.WithIdentity("invoice-overdue").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(15)).RepeatForever()),
+            j => j.DisallowConcurrentExecution());
+    }
+}
