@@ -13,7 +13,6 @@ public enum DunningStatus
 /// <summary>The steps dunning.step.v1 reports.</summary>
 public static class DunningSteps
 {
-    public const string Started = "started";
     public const string Retry = "retry";
     public const string Reminder = "reminder";
     public const string PastDue = "past_due";
@@ -22,7 +21,7 @@ public static class DunningSteps
     public const string Settled = "settled";
 
     /// <summary>All step names.</summary>
-    public static IReadOnlyList<string> All { get; } = [Started, Retry, Reminder, PastDue, Suspended, Final, Settled];
+    public static IReadOnlyList<string> All { get; } = [Retry, Reminder, PastDue, Suspended, Final, Settled];
 }
 
 /// <summary>The next thing a dunning case has to do, and when.</summary>

@@ -30,7 +30,7 @@ public static class PaymentPayloads
                 new("attempt", "integer", "Which attempt this was (1 = the first charge).", 1),
                 new("next_retry_at", "date-time", "When the next retry is due (null: none).", "2026-12-02T09:30:00Z", Nullable: true),
             ]),
-            new(EventTopics.DunningStep, "A step of a subscription's dunning for an unpaid invoice: started, retry, reminder, past_due, suspended, final (cancelled or written off), settled.",
+            new(EventTopics.DunningStep, "A step of a subscription's dunning for an unpaid invoice: past_due (the first failed charge), retry, reminder, suspended, final (cancelled or written off), settled.",
             [
                 new("dunning_id", "string", "The dunning case (one per subscription and invoice).", "dun_01JD8Z0Q4M7P3X5V6W7Y8Z9A0Q"),
                 new("subscription_id", "string", "The subscription being dunned.", "sub_01JD8Z0Q4M7P3X5V6W7Y8Z9A0F"),

@@ -12,14 +12,20 @@ public static class PaymentsRegistration
     {
         services.AddSingleton<PaymentService>();
         services.AddSingleton<OverdueMarker>();
+        services.AddSingleton<TestPaymentProvider>();
+        services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<TestPaymentProvider>());
+        services.AddSingleton<PaymentCollectionService>();
         return services;
     }
 
-    /// <summary>Schedules the overdue marker (every 15 minutes).</summary>
+    /// <summary>Schedules the overdue marker (every 15 minutes) and the collection and dunning pass (every 5 minutes).</summary>
     public static void SchedulePaymentJobs(IQuartzBuilder q)
     {
         q.ScheduleJob<OverdueJob>(
             t => t.WithIdentity("invoice-overdue").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(15)).RepeatForever()),
+            j => j.DisallowConcurrentExecution());
+        q.ScheduleJob<CollectionJob>(
+            t => t.WithIdentity("payment-collection").StartNow().WithSimpleSchedule(s => s.WithInterval(TimeSpan.FromMinutes(5)).RepeatForever()),
             j => j.DisallowConcurrentExecution());
     }
 }

@@ -38,6 +38,22 @@ public sealed record InvoicePaymentDto(
 /// <summary>POST /api/v1/admin/invoices/{id}/payments and /refunds body; amount in minor units.</summary>
 public sealed record RecordPaymentRequest(long? Amount, string? Currency, string? Reference, string? Method, DateTimeOffset? ReceivedAt, DateTimeOffset? RefundedAt);
 
+/// <summary>One entry of the dunning queue: the case, its next step and when it is due (null: nothing left), and whether the tenant's dunning is paused.</summary>
+public sealed record DunningQueueEntryDto(string Id, string SubscriptionId, string InvoiceId, string TenantId, string PartnerId, DateTimeOffset StartedAt, int Attempts,
+    bool HardDeclined, string? LastDeclineCode, DateTimeOffset? SuspendedAt, string? NextStep, DateTimeOffset? NextStepAt, bool Paused);
+
+/// <summary>One step of an invoice's dunning history.</summary>
+public sealed record DunningStepDto(string Id, string DunningId, string SubscriptionId, string Step, string? Detail, DateTimeOffset At);
+
+/// <summary>PUT /api/v1/admin/partners/{id}/payment-provider body.</summary>
+public sealed record PaymentProviderRequest(string? Provider, string? CredentialsVaultPath);
+
+/// <summary>PUT /api/v1/admin/tenants/{id}/test-payment-outcome body: test_succeed | test_decline_soft | test_decline_hard.</summary>
+public sealed record TestOutcomeRequest(string? Outcome);
+
+/// <summary>PUT /api/v1/admin/tenants/{id}/dunning body.</summary>
+public sealed record DunningPauseRequest(bool? Paused);
+
 /// <summary>POST /api/v1/admin/invoices/{id}/write-off body.</summary>
 public sealed record WriteOffRequest(string? Reason);
 
@@ -66,6 +82,57 @@ public static class PaymentEndpoints
         admin.MapPost("/{id}/write-off", WriteOff).WithIdempotency().WithName("WriteOffInvoice")
             .WithSummary("Write off what is still due {reason}: the invoice becomes uncollectible")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        api.MapDunningApi();
+    }
+
+    /// <summary>Maps the collection and dunning admin endpoints under <paramref name="api"/>.</summary>
+    public static void MapDunningApi(this RouteGroupBuilder api)
+    {
+        api.MapGroup("/invoices").WithTags("Payments").MapGet("/{id}/dunning", DunningHistory).WithName("GetInvoiceDunning")
+            .WithSummary("An invoice's dunning history (every step of every subscription's case)").RequireAuthorization(Permissions.InvoicesRead).ProducesProblem(StatusCodes.Status404NotFound);
+        var admin = api.MapGroup("/admin").WithTags("Payments").RequireAuthorization(Permissions.InvoicesWrite);
+        admin.MapGet("/dunning", DunningQueue).WithName("GetDunningQueue").WithSummary("The dunning queue: active cases with their next step and when it is due");
+        admin.MapPut("/partners/{id}/payment-provider", SetProvider).WithName("SetPaymentProvider")
+            .WithSummary("The provider a partner's tenants pay through (bank_transfer, test, stripe, mollie, coinbase) and its credentials' vault path")
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        admin.MapPut("/tenants/{id}/test-payment-outcome", SetTestOutcome).WithName("SetTestPaymentOutcome")
+            .WithSummary("The test provider's outcome for a tenant's charges: test_succeed, test_decline_soft, test_decline_hard")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        admin.MapPut("/tenants/{id}/dunning", PauseDunning).WithName("PauseDunning").WithSummary("Pause or resume dunning for a tenant {paused}")
+            .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+    }
+
+    /// <summary>GET /api/v1/admin/dunning.</summary>
+    public static async Task<Ok<ListResponse<DunningQueueEntryDto>>> DunningQueue(HttpContext http, PaymentCollectionService service, CancellationToken ct) =>
+        TypedResults.Ok(new ListResponse<DunningQueueEntryDto>((await service.QueueAsync(http.User.ToActor(), ct)).Select(x => new DunningQueueEntryDto(
+            x.Case.Id, x.Case.SubscriptionId, x.Case.InvoiceId, x.Case.TenantId, x.Case.PartnerId, x.Case.StartedAt, x.Case.Attempts, x.Case.HardDeclined, x.Case.LastDeclineCode,
+            x.Case.SuspendedAt, x.Next?.Step, x.Next?.At, x.Paused)).ToArray(), null));
+
+    /// <summary>GET /api/v1/invoices/{id}/dunning.</summary>
+    public static async Task<Ok<ListResponse<DunningStepDto>>> DunningHistory(string id, HttpContext http, PaymentCollectionService service, CancellationToken ct) =>
+        TypedResults.Ok(new ListResponse<DunningStepDto>((await service.HistoryAsync(http.User.ToActor(), id, ct))
+            .Select(s => new DunningStepDto(s.Id, s.CaseId, s.SubscriptionId, s.Step, s.Detail, s.At)).ToArray(), null));
+
+    /// <summary>PUT /api/v1/admin/partners/{id}/payment-provider.</summary>
+    public static async Task<Ok<PaymentProviderRequest>> SetProvider(string id, PaymentProviderRequest? body, HttpContext http, PaymentCollectionService service, TimeProvider clock, CancellationToken ct)
+    {
+        var s = await service.SetPartnerProviderAsync(http.User.ToActor(), id, body?.Provider, body?.CredentialsVaultPath, clock.GetUtcNow(), ct);
+        return TypedResults.Ok(new PaymentProviderRequest(s.Provider, s.CredentialsVaultPath));
+    }
+
+    /// <summary>PUT /api/v1/admin/tenants/{id}/test-payment-outcome.</summary>
+    public static async Task<Ok<TestOutcomeRequest>> SetTestOutcome(string id, TestOutcomeRequest? body, HttpContext http, PaymentCollectionService service, TimeProvider clock, CancellationToken ct)
+    {
+        var c = await service.SetTestOutcomeAsync(http.User.ToActor(), id, body?.Outcome, clock.GetUtcNow(), ct);
+        return TypedResults.Ok(new TestOutcomeRequest(c.PaymentMethodRef));
+    }
+
+    /// <summary>PUT /api/v1/admin/tenants/{id}/dunning.</summary>
+    public static async Task<Ok<DunningPauseRequest>> PauseDunning(string id, DunningPauseRequest? body, HttpContext http, PaymentCollectionService service, TimeProvider clock, CancellationToken ct)
+    {
+        var paused = body?.Paused ?? throw new Domain.Common.DomainValidationException("paused", "paused (true or false) is required.");
+        var s = await service.SetDunningPausedAsync(http.User.ToActor(), id, paused, clock.GetUtcNow(), ct);
+        return TypedResults.Ok(new DunningPauseRequest(s.DunningPaused));
     }
 
     /// <summary>GET /api/v1/invoices/{id}/payments: 409 for a draft or credit note (they have no payment state).</summary>
