@@ -50,6 +50,7 @@ public static class Registrations
         services.AddHttpClient("vies");
         services.TryAddSingleton<Vat.IVatIdValidator, Vat.ViesRestClient>();
         services.AddSingleton<InvoiceService>();
+        Payments.PaymentsRegistration.AddScaiPayments(services, configuration);
         services.AddSingleton(NodeIdentity.From(configuration));
         services.AddSingleton(new BillingRunOptions { Lease = configuration.GetValue("Billing:RunLease", TimeSpan.FromSeconds(30)) });
         services.AddSingleton<BillingRunService>();

@@ -1,7 +1,8 @@
 namespace ScaiControl.Domain.Events;
 
 /// <summary>
-/// The 14 v1 outbound event topics exactly as the spec's changelog lists them (spec 002, migration 022).
+/// The 14 v1 outbound event topics exactly as the spec's changelog lists them (spec 002, migration 022), then the
+/// additive v1 topics of the forward-looking list (invoice events and dunning escalation, issue 16).
 /// pack_subscription.changed.v1 is reserved: listed, never emitted.
 /// </summary>
 public static class EventTopics
@@ -20,12 +21,18 @@ public static class EventTopics
     public const string PackSubscriptionActivated = "pack_subscription.activated.v1";
     public const string PackSubscriptionChanged = "pack_subscription.changed.v1";
     public const string PackSubscriptionCancelled = "pack_subscription.cancelled.v1";
+    public const string InvoiceIssued = "invoice.issued.v1";
+    public const string InvoicePaid = "invoice.paid.v1";
+    public const string InvoiceOverdue = "invoice.overdue.v1";
+    public const string InvoicePaymentFailed = "invoice.payment_failed.v1";
+    public const string DunningStep = "dunning.step.v1";
 
-    /// <summary>All 14 topics, in the changelog's order.</summary>
+    /// <summary>All topics: the changelog's 14 in its order, then the issue 16 additions.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         TenantBillingLinked, TenantBillingUpdated, PartnerBillingLinked, PartnerBillingUpdated, SubscriptionActivated,
         SubscriptionChanged, SubscriptionCancelled, SubscriptionSuspended, SubscriptionResumed, SubscriptionTrialEnding,
         SubscriptionPaymentFailed, PackSubscriptionActivated, PackSubscriptionChanged, PackSubscriptionCancelled,
+        InvoiceIssued, InvoicePaid, InvoiceOverdue, InvoicePaymentFailed, DunningStep,
     ];
 }

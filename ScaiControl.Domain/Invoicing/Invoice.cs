@@ -278,12 +278,13 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
     /// Finalises: applies <paramref name="vat"/> to every line (an invoice), or keeps each line's VAT (a credit note,
     /// whose lines carry the VAT of the lines they credit; pass the corrected invoice's decision for its notes),
     /// freezes buyer and seller, records the VAT rule and legal notes, takes <paramref name="number"/> and
-    /// <paramref name="issueDate"/> (due 14 days later) and, when <paramref name="renderHtml"/> is given, stores the
-    /// rendered document as <see cref="TemplateHtmlSnapshot"/>.
+    /// <paramref name="issueDate"/> (due <paramref name="paymentTermsDays"/> days later, BT-9; the terms come from the
+    /// partner's payment settings or the tenant's override, default 14) and, when <paramref name="renderHtml"/> is
+    /// given, stores the rendered document as <see cref="TemplateHtmlSnapshot"/>.
     /// </summary>
     /// <exception cref="InvoiceImmutableException">Already finalised.</exception>
     /// <exception cref="DomainConflictException">No lines.</exception>
-    public void Finalise(string number, DateOnly issueDate, PartySnapshot buyer, PartySnapshot seller, VatDecision vat, DateTimeOffset now, Func<Invoice, string>? renderHtml = null, string? buyerReference = null)
+    public void Finalise(string number, DateOnly issueDate, PartySnapshot buyer, PartySnapshot seller, VatDecision vat, DateTimeOffset now, Func<Invoice, string>? renderHtml = null, string? buyerReference = null, int paymentTermsDays = 14)
     {
         EnsureDraft();
         if (_lines.Count == 0)
@@ -303,7 +304,7 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
         Recalculate();
         Number = checkedNumber;
         IssueDate = issueDate;
-        DueDate = issueDate.AddDays(14);
+        DueDate = issueDate.AddDays(paymentTermsDays);
         BuyerSnapshotJson = JsonSerializer.Serialize(buyer);
         SellerSnapshotJson = JsonSerializer.Serialize(seller);
         VatRule = vat.Rule;

@@ -158,6 +158,7 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
 
         // The document language: the caller's, else the buyer's (billing profile, default from its country).
         var render = await html.ForAsync(db, invoice.PartnerId, invoice.DocumentType, language ?? buyer.EffectiveDocumentLanguage, ct);
+        var terms = await Payments.PaymentLedger.TermsAsync(db, invoice.PartnerId, invoice.TenantId, ct);
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var sequence = await DocumentNumbering.NextAsync(db, invoice.PartnerId, series, issueDate.Year, ct);
         if (original is not null)
@@ -167,8 +168,10 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
         }
 
         invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, sequence), issueDate, buyerSnapshot, sellerSnapshot, vat, now, render,
-            original?.BuyerReference ?? buyer.BuyerReference);
+            original?.BuyerReference ?? buyer.BuyerReference, terms);
         db.InvoiceDocuments.Add(new InvoiceDocument(invoice, now));
+        // Payment state (issue 16): the invoice opens its account, a credit note reduces its invoice's amount due.
+        await Payments.PaymentLedger.OnFinalisedAsync(db, invoice, terms, now, ct);
         try
         {
             await db.SaveChangesAsync(ct);

@@ -195,6 +195,7 @@ public static class JobsRegistration
                 j => j.DisallowConcurrentExecution());
             Identity.IdentityRegistration.ScheduleIdentitySync(q, builder.Configuration);
             Registry.RegistryRegistration.ScheduleHeartbeatMonitor(q, builder.Configuration);
+            Payments.PaymentsRegistration.SchedulePaymentJobs(q);
             if (builder.Configuration.GetValue("Webhooks:DispatcherEnabled", true))
             {
                 q.ScheduleJob<WebhookDispatchJob>(

@@ -82,6 +82,9 @@ public sealed record InvoiceDto(
     string? VatRule, PartyDto? Seller, PartyDto? Buyer, string? BuyerReference, string? ReferencedInvoiceId, string? ReferencedInvoiceNumber, string? CreditReason,
     DateTimeOffset CreatedAt, DateTimeOffset? FinalisedAt, PdfStateDto? Pdf)
 {
+    /// <summary>The payment state of a finalised invoice (issue 16): status, amount due and, on a single read, the history; null for drafts and credit notes.</summary>
+    public InvoicePaymentDto? Payment { get; init; }
+
     public static InvoiceDto From(Invoice i, InvoiceDocument? document = null) => new(
         i.Id, i.Number, i.DocumentType == Domain.Invoicing.DocumentType.CreditNote ? "credit_note" : "invoice", i.Status == InvoiceStatus.Finalised ? "finalised" : "draft",
         i.Currency, i.IssueDate, i.DueDate, i.PartnerId, i.TenantId,

@@ -89,6 +89,7 @@ public static class Endpoints
         api.MapRegistryApi();
         api.MapDashboardApi();
         api.MapUsageApi();
+        api.MapPaymentApi();
     }
 
     /// <summary>GET /api/v1/catalog/services.</summary>
@@ -145,7 +146,7 @@ public static class Endpoints
         TypedResults.Ok(new ListResponse<SubscriptionHistoryEntry>(await service.HistoryAsync(http.User.ToActor(), id, ct), null));
 
     /// <summary>GET /api/v1/invoices?status=&amp;tenant_id=&amp;cursor=&amp;limit=.</summary>
-    public static async Task<Ok<ListResponse<InvoiceDto>>> ListInvoices(HttpContext http, InvoiceService service, string? status, string? cursor, int? limit, CancellationToken ct)
+    public static async Task<Ok<ListResponse<InvoiceDto>>> ListInvoices(HttpContext http, InvoiceService service, Infrastructure.Payments.PaymentService payments, string? status, string? cursor, int? limit, CancellationToken ct)
     {
         InvoiceStatus? parsed = status switch
         {
@@ -156,15 +157,23 @@ public static class Endpoints
         };
         var tenantId = http.Request.Query["tenant_id"].FirstOrDefault();
         var page = await service.ListAsync(http.User.ToActor(), tenantId, parsed, cursor, limit ?? DefaultLimit, ct);
-        return TypedResults.Ok(new ListResponse<InvoiceDto>(page.Items.Select(i => InvoiceDto.From(i)).ToArray(), page.NextCursor));
+        var accounts = await payments.GetManyAsync(http.User.ToActor(), page.Items.Select(i => i.Id).ToArray(), ct);
+        return TypedResults.Ok(new ListResponse<InvoiceDto>(page.Items.Select(i => InvoiceDto.From(i) with
+        {
+            Payment = accounts.TryGetValue(i.Id, out var a) ? InvoicePaymentDto.From(a, null) : null,
+        }).ToArray(), page.NextCursor));
     }
 
     /// <summary>GET /api/v1/invoices/{id}.</summary>
-    public static async Task<Ok<InvoiceDto>> GetInvoice(string id, HttpContext http, InvoiceService service, CancellationToken ct)
+    public static async Task<Ok<InvoiceDto>> GetInvoice(string id, HttpContext http, InvoiceService service, Infrastructure.Payments.PaymentService payments, CancellationToken ct)
     {
         var actor = http.User.ToActor();
         var invoice = await service.GetAsync(actor, id, ct);
-        return TypedResults.Ok(InvoiceDto.From(invoice, await service.GetDocumentAsync(actor, id, ct)));
+        var payment = await payments.GetAsync(actor, id, ct);
+        return TypedResults.Ok(InvoiceDto.From(invoice, await service.GetDocumentAsync(actor, id, ct)) with
+        {
+            Payment = payment is null ? null : InvoicePaymentDto.From(payment.Account, payment.History),
+        });
     }
 
     /// <summary>GET /api/v1/invoices/{id}/pdf: the PDF, or 503 with the reason (and Retry-After) when it is not rendered yet.</summary>
