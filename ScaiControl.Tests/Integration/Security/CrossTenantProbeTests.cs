@@ -40,11 +40,12 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
         ["change-plan"] = Kind.Plan,
         ["api-keys"] = Kind.ApiKey,
         ["users"] = Kind.User,
+        ["partners"] = Kind.Partner, // /api/v1/admin/partners/{id}/payment-provider
         ["registry"] = Kind.RegisteredService, // the admin page /admin/registry/{AppId}
         ["registry/services"] = Kind.RegisteredService, // an app_id (two segments: "services" alone is the catalog's)
     };
 
-    private enum Kind { Subscription, Invoice, Tenant, PackSubscription, WebhookSubscription, WebhookDelivery, Template, BillingRun, Service, Pack, Plan, ApiKey, User, RegisteredService }
+    private enum Kind { Subscription, Invoice, Tenant, PackSubscription, WebhookSubscription, WebhookDelivery, Template, BillingRun, Service, Pack, Plan, ApiKey, User, RegisteredService, Partner }
 
     private static bool IsShared(Kind kind) => kind is Kind.Service or Kind.Pack or Kind.Plan;
 
@@ -231,6 +232,7 @@ public sealed class CrossTenantProbeTests(SqliteApp app, ITestOutputHelper outpu
             }
 
             world._entities.AddRange((await db.RegisteredServices.ToListAsync()).Select(r => (Kind.RegisteredService, r.AppId, r.PartnerId, (string?)null)));
+            world._entities.AddRange(partners.Select(p => (Kind.Partner, p.Id, p.Id, (string?)null)));
             world._entities.AddRange((await db.BillingRuns.ToListAsync()).Select(r => (Kind.BillingRun, r.Id, "platform", (string?)null)));
             world._shared[Kind.Service] = (await db.Services.FirstAsync()).Slug;
             world._shared[Kind.Plan] = (await db.Plans.FirstAsync()).Id;

@@ -96,7 +96,7 @@ public sealed partial class TemplateDesignerTests(ITestOutputHelper output) : IA
             Assert.Matches(@"<tbody>\s*<!--HB:\{\{#each lines\}\}-->\s*<tr>", html);
             Assert.Matches(@"</tr>\s*<!--HB:\{\{/each\}\}-->\s*</tbody>", html);
             Assert.Matches(@"<!--HB:\{\{#if buyer.vat_id\}\}-->\s*<div>VAT ID: \{\{buyer.vat_id\}\}</div>\s*<!--HB:\{\{/if\}\}-->", html);
-            Assert.Matches(@"<td>\{\{category\}\}<!--HB:\{\{#if exemption_reason_code\}\}--> \(\{\{exemption_reason_code\}\}\)<!--HB:\{\{/if\}\}--></td>", html);
+            Assert.Matches(@"<td>\{\{category_text\}\} \(\{\{category\}\}\)<!--HB:\{\{#if exemption_reason\}\}--><br ?/?>\{\{exemption_reason\}\}<!--HB:\{\{/if\}\}--></td>", html);
             // No style was touched: the document's CSS comes back as written.
             Assert.Contains("@page { size: A4; margin: 14mm 16mm; }", html, StringComparison.Ordinal);
             Assert.Contains("<title>{{title}} {{number}} · Nordic Cloud AB</title>", html, StringComparison.Ordinal);
