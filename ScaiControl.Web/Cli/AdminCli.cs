@@ -101,7 +101,7 @@ public static class AdminCli
             if (found is null)
             {
                 await stderr.WriteLineAsync($"error: no user with e-mail '{parse.GetValue(user)}'.");
-                return 1;
+                return ExitCodes.NotFound;
             }
 
             var options = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
@@ -152,7 +152,7 @@ public static class AdminCli
             if (job is not ("reaper" or "trial-notifier"))
             {
                 await stderr.WriteLineAsync($"error: unknown job '{job}'; known jobs: reaper, trial-notifier.");
-                return 1;
+                return ExitCodes.Usage;
             }
 
             var text = parse.GetValue(nowOption);
@@ -160,7 +160,7 @@ public static class AdminCli
                     System.Globalization.DateTimeStyles.AssumeUniversal, out var now))
             {
                 await stderr.WriteLineAsync($"error: --now '{text}' is not an RFC 3339 time.");
-                return 1;
+                return ExitCodes.Usage;
             }
 
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
@@ -176,6 +176,9 @@ public static class AdminCli
             return 0;
         }));
         root.Subcommands.Add(new Command("jobs", "Background jobs.") { runJob });
+        root.Subcommands.Add(OperatorCli.Partners(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(OperatorCli.Tenants(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(OperatorCli.Subscriptions(overrides, environment, stdout, stderr));
         root.Subcommands.Add(WebhookCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(ApiKeyCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(IdentityCli.Command(overrides, environment, stdout, stderr));
@@ -185,13 +188,16 @@ public static class AdminCli
         if (parsed.Errors.Count > 0)
         {
             await stderr.WriteLineAsync($"error: {parsed.Errors[0].Message}");
-            return 1;
+            return ExitCodes.Usage;
         }
 
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
     }
 
-    /// <summary>Runs <paramref name="action"/> with the app's services; a domain or refused action is a one-line "error: ..." on stderr and exit code 1.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> with the app's services. An expected failure is a one-line "error: ..." on
+    /// stderr and its exit code (<see cref="ExitCodes.Of"/>: 2 validation, 3 not found, 4 conflict, 1 otherwise).
+    /// </summary>
     internal static async Task<int> WithServices(IConfiguration? overrides, string? environment, TextWriter stderr, Func<IServiceProvider, Task<int>> action)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment });
@@ -208,10 +214,10 @@ public static class AdminCli
         {
             return await action(host.Services);
         }
-        catch (Exception e) when (e is DomainException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (ExitCodes.Of(e) is not null)
         {
-            await stderr.WriteLineAsync($"error: {e.Message}");
-            return 1;
+            await stderr.WriteLineAsync($"error: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Of(e)!.Value;
         }
     }
 }
