@@ -125,6 +125,87 @@ public sealed class OperatorCliTests : IDisposable
         Assert.Equal(2, code);
     }
 
+    [Fact]
+    public async Task Invoices_ListShowCreditNoteFinalise_WithDryRunAndExitCodes()
+    {
+        await Run("seed-demo");
+        var finalised = await Json("invoices", "list", "--status", "finalised", "--json");
+        Assert.All(finalised.Items(), i => Assert.Equal("finalised", i.Str("status")));
+        var credited = finalised.Items().Select(i => i["referenced_invoice_id"]?.GetValue<string>()).ToHashSet();
+        var invoice = finalised.Items().First(i => i.Str("document_type") == "invoice" && !credited.Contains(i.Str("id")));
+        var tenantOnly = await Json("invoices", "list", "--tenant", invoice.Str("tenant_id"), "--json");
+        Assert.All(tenantOnly.Items(), i => Assert.Equal(invoice.Str("tenant_id"), i.Str("tenant_id")));
+
+        var (code, output, _) = await Run("invoices", "list");
+        Assert.Equal(0, code);
+        Assert.Contains(invoice.Str("number"), output, StringComparison.Ordinal);
+        (code, output, _) = await Run("invoices", "show", invoice.Str("id"));
+        Assert.Equal(0, code);
+        Assert.Contains(invoice.Str("number"), output, StringComparison.Ordinal);
+        Assert.Matches(@"gross:\s+EUR \d+\.\d\d", output);
+        var shown = await Json("invoices", "show", invoice.Str("id"), "--json");
+        Assert.Equal(invoice.Long("gross_total"), shown.Long("gross_total"));
+        Assert.NotEmpty(shown["lines"]!.AsArray());
+
+        var note = await Json("invoices", "credit-note", invoice.Str("id"), "--reason", "cli test", "--json");
+        Assert.Equal("credit_note", note.Str("document_type"));
+        Assert.Equal("draft", note.Str("status"));
+        Assert.Equal(invoice.Str("id"), note.Str("referenced_invoice_id"));
+
+        // The dry run changes nothing; the real one numbers the credit note; a second one is a conflict.
+        var dry = await Json("invoices", "finalise", note.Str("id"), "--dry-run", "--json");
+        Assert.True(dry["dry_run"]!.GetValue<bool>());
+        Assert.Equal("draft", (await Json("invoices", "show", note.Str("id"), "--json")).Str("status"));
+        (code, output, _) = await Run("invoices", "finalise", note.Str("id"));
+        Assert.Equal(0, code);
+        Assert.Matches($@"Finalised {note.Str("id")} as \S+", output);
+        var numbered = await Json("invoices", "show", note.Str("id"), "--json");
+        Assert.Equal("finalised", numbered.Str("status"));
+        Assert.False(string.IsNullOrEmpty(numbered.Str("number")));
+        var (again, _, error) = await Run("invoices", "finalise", note.Str("id"));
+        Assert.Equal(4, again);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        (again, _, _) = await Run("invoices", "finalise", note.Str("id"), "--dry-run");
+        Assert.Equal(4, again);
+
+        (code, _, _) = await Run("invoices", "show", "inv_nope");
+        Assert.Equal(3, code);
+        (code, _, _) = await Run("invoices", "credit-note", invoice.Str("id"));
+        Assert.Equal(2, code);
+        (code, _, _) = await Run("invoices", "list", "--status", "paid");
+        Assert.Equal(2, code);
+    }
+
+    [Fact]
+    public async Task Invoices_EInvoiceAndPdf_WriteTheFile_OrExitWithTheReason()
+    {
+        await Run("seed-demo");
+        var invoice = (await Json("invoices", "list", "--status", "finalised", "--json")).Items().First(i => i.Str("document_type") == "invoice");
+        var xml = Path.Combine(_dir, "invoice.xml");
+        var (code, output, error) = await Run("invoices", "einvoice", invoice.Str("id"), "--format", "ubl", "--out", xml);
+        Assert.True(code == 0, error);
+        Assert.Contains($"to {xml}", output, StringComparison.Ordinal);
+        var document = System.Xml.Linq.XDocument.Load(xml);
+        Assert.Equal("Invoice", document.Root!.Name.LocalName);
+        Assert.Contains(invoice.Str("number"), document.ToString(), StringComparison.Ordinal);
+
+        (code, _, error) = await Run("invoices", "einvoice", invoice.Str("id"), "--format", "docx", "--out", Path.Combine(_dir, "x.docx"));
+        Assert.Equal(2, code);
+        Assert.False(File.Exists(Path.Combine(_dir, "x.docx")));
+        (code, _, _) = await Run("invoices", "einvoice", "inv_nope", "--out", Path.Combine(_dir, "y.xml"));
+        Assert.Equal(3, code);
+
+        // No Chromium in this configuration: the PDF can't be rendered, so nothing is written and the reason is given.
+        var pdf = Path.Combine(_dir, "invoice.pdf");
+        (code, _, error) = await Run("invoices", "pdf", invoice.Str("id"), "--out", pdf);
+        Assert.Equal(1, code);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.False(File.Exists(pdf));
+        (code, _, _) = await Run("invoices", "pdf", invoice.Str("id"));
+        Assert.Equal(2, code);
+    }
+
     private async Task<string> PlanIdAsync(string code)
     {
         await using var services = Services();

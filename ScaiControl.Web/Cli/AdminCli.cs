@@ -179,6 +179,7 @@ public static class AdminCli
         root.Subcommands.Add(OperatorCli.Partners(overrides, environment, stdout, stderr));
         root.Subcommands.Add(OperatorCli.Tenants(overrides, environment, stdout, stderr));
         root.Subcommands.Add(OperatorCli.Subscriptions(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(InvoiceCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(WebhookCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(ApiKeyCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(IdentityCli.Command(overrides, environment, stdout, stderr));
