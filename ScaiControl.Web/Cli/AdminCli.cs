@@ -14,8 +14,8 @@ namespace ScaiControl.Web.Cli;
 
 /// <summary>
 /// `scaicontrol admin ...` (spec 000: operator commands, in-process against the database, no web server):
-/// migrate, seed-demo, billing run --period YYYY-MM, token --user EMAIL, templates validate, docs state-machines, docs webhooks, webhooks list, webhooks replay. Exit code 0 on
-/// success; 1 with a one-line reason on stderr for bad input or a refused action.
+/// the operator commands listed in docs/cli.md (generated from <see cref="BuildRoot"/>). Exit codes (<see cref="ExitCodes"/>):
+/// 0 ok, 1 failure, 2 usage, 3 not found, 4 conflict, each failure with a one-line reason on stderr.
 /// </summary>
 public static class AdminCli
 {
@@ -27,6 +27,20 @@ public static class AdminCli
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
+        var root = BuildRoot(stdout, stderr, overrides, environment);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync($"error: {parsed.Errors[0].Message}");
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    /// <summary>The whole `admin` command tree (docs/cli.md is generated from it by <see cref="CliDocs.ToMarkdown"/>); nothing runs until it is invoked.</summary>
+    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr, IConfiguration? overrides = null, string? environment = null)
+    {
         var root = new RootCommand("ScaiControl operator commands (run in-process against the configured database).");
 
         var migrate = new Command("migrate", "Apply pending database migrations.");
@@ -134,7 +148,13 @@ public static class AdminCli
             await stdout.WriteAsync(SubscriptionStateMachine.ToMarkdown());
             return 0;
         });
-        var docs = new Command("docs", "Generated documentation.") { stateMachines, WebhookCli.DocsCommand(stdout) };
+        var cliDocs = new Command("cli", "Print docs/cli.md, generated from this command tree.");
+        cliDocs.SetAction(async (_, _) =>
+        {
+            await stdout.WriteAsync(CliDocs.ToMarkdown());
+            return 0;
+        });
+        var docs = new Command("docs", "Generated documentation.") { stateMachines, WebhookCli.DocsCommand(stdout), cliDocs };
 
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(seed);
@@ -184,15 +204,7 @@ public static class AdminCli
         root.Subcommands.Add(ApiKeyCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(IdentityCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(McpCli.Command(overrides, environment, stderr));
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            await stderr.WriteLineAsync($"error: {parsed.Errors[0].Message}");
-            return ExitCodes.Usage;
-        }
-
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return root;
     }
 
     /// <summary>
