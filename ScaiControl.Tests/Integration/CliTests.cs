@@ -3,7 +3,7 @@ using ScaiControl.Web.Cli;
 
 namespace ScaiControl.Tests.Integration;
 
-/// <summary>The admin CLI in-process: migrate, seed-demo, billing run, token; bad input exits 1 with one line.</summary>
+/// <summary>The admin CLI in-process: migrate, seed-demo, billing run, token; bad input exits 2 (3 not found) with one line.</summary>
 public sealed class CliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("scai-cli-").FullName;
@@ -40,15 +40,16 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("billing", "run", "--period", "2026-13")]
-    [InlineData("billing", "run")]
-    [InlineData("token", "--user", "nobody@nowhere.example")]
-    [InlineData("frobnicate")]
-    public async Task BadInput_ExitsNonZeroWithOneLineReason(params string[] args)
+    [InlineData(2, "billing", "run", "--period", "2026-13")]
+    [InlineData(2, "billing", "run")]
+    [InlineData(3, "token", "--user", "nobody@nowhere.example")]
+    [InlineData(2, "frobnicate")]
+    [InlineData(2, "jobs", "run", "sleep")]
+    public async Task BadInput_ExitsWithItsCodeAndOneLineReason(int expected, params string[] args)
     {
         await Run("migrate");
         var (code, _, error) = await Run(args);
-        Assert.Equal(1, code);
+        Assert.Equal(expected, code);
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
     }
 
@@ -79,10 +80,10 @@ public sealed class CliTests : IDisposable
         Assert.Contains($"Revoked {successor}", output, StringComparison.Ordinal);
 
         var (bad, _, error) = await Run("api-keys", "create", "--name", "x", "--scope", "root:all", "--service", "scaicrm");
-        Assert.Equal(1, bad);
+        Assert.Equal(2, bad);
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
         (bad, _, error) = await Run("api-keys", "revoke", "key_doesnotexist");
-        Assert.Equal(1, bad);
+        Assert.Equal(3, bad);
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
     }
 
@@ -97,7 +98,7 @@ public sealed class CliTests : IDisposable
         (code, output, _) = await Run("jobs", "run", "reaper", "--now", DateTimeOffset.UtcNow.AddYears(1).ToString("O"));
         Assert.Contains("0 cancelled, 0 activated, 0 suspended", output, StringComparison.Ordinal);
         var (bad, _, error) = await Run("jobs", "run", "reaper", "--now", "yesterday");
-        Assert.Equal(1, bad);
+        Assert.Equal(2, bad);
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
     }
 

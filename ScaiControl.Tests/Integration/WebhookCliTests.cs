@@ -11,7 +11,7 @@ using ScaiControl.Web.Cli;
 
 namespace ScaiControl.Tests.Integration;
 
-/// <summary>`admin webhooks list|replay` and `admin docs webhooks` in-process; bad input exits 1 with one line and changes nothing.</summary>
+/// <summary>`admin webhooks list|replay` and `admin docs webhooks` in-process; bad input exits 2 (unknown subscriber 3) with one line and changes nothing.</summary>
 public sealed class WebhookCliTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("scai-cli-wh-").FullName;
@@ -41,18 +41,42 @@ public sealed class WebhookCliTests : IDisposable
         Assert.Equal(WebhookDeliveryStatus.Pending, (await DeliveryAsync(delivery)).Status);
     }
 
+    [Fact]
+    public async Task ListJson_Parses_AndReplayOfOneDelivery_MakesItPending()
+    {
+        await Run("seed-demo");
+        var (subscriber, delivery) = await AddFailedDeliveryAsync();
+
+        var (code, output, _) = await Run("webhooks", "list", "--json");
+        Assert.Equal(0, code);
+        var item = Assert.Single(System.Text.Json.Nodes.JsonNode.Parse(output)!["items"]!.AsArray());
+        Assert.Equal(subscriber, item!["id"]!.GetValue<string>());
+        Assert.Equal("https://hooks.example.com/scai", item["url"]!.GetValue<string>());
+
+        (code, output, _) = await Run("webhooks", "replay", delivery);
+        Assert.Equal(0, code);
+        Assert.Contains($"Replayed delivery {delivery}", output, StringComparison.Ordinal);
+        Assert.Equal(WebhookDeliveryStatus.Pending, (await DeliveryAsync(delivery)).Status);
+
+        var (bad, _, error) = await Run("webhooks", "replay", "whd_nope");
+        Assert.Equal(3, bad);
+        Assert.StartsWith("error: ", error, StringComparison.Ordinal);
+        (bad, _, _) = await Run("webhooks", "replay", delivery, "--subscription", subscriber);
+        Assert.Equal(2, bad);
+    }
+
     [Theory]
     [InlineData("--since", "last tuesday", "since")]
     [InlineData("--status", "pending", "status")]
-    [InlineData("--topic", "nosuch.*", "topic")]
-    public async Task Replay_WithBadInput_ExitsOneWithAOneLineReason_AndChangesNothing(string option, string value, string mentioned)
+    [InlineData("--topic", "nonsense.*", "topic")]
+    public async Task Replay_WithBadInput_ExitsTwoWithAOneLineReason_AndChangesNothing(string option, string value, string mentioned)
     {
         await Run("seed-demo");
         var (subscriber, delivery) = await AddFailedDeliveryAsync();
 
         var (code, output, error) = await Run("webhooks", "replay", "--subscription", subscriber, option, value);
 
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.Equal(string.Empty, output);
         var line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.StartsWith("error: ", line, StringComparison.Ordinal);
@@ -61,14 +85,14 @@ public sealed class WebhookCliTests : IDisposable
     }
 
     [Fact]
-    public async Task Replay_OfAnUnknownSubscriber_OrWithoutOne_ExitsOne()
+    public async Task Replay_OfAnUnknownSubscriber_ExitsThree_OrWithoutOne_ExitsTwo()
     {
         await Run("migrate");
         var (code, _, error) = await Run("webhooks", "replay", "--subscription", "whs_nope");
-        Assert.Equal(1, code);
+        Assert.Equal(3, code);
         Assert.Contains("whs_nope", error, StringComparison.Ordinal);
         (code, _, error) = await Run("webhooks", "replay");
-        Assert.Equal(1, code);
+        Assert.Equal(2, code);
         Assert.StartsWith("error: ", error, StringComparison.Ordinal);
     }
 

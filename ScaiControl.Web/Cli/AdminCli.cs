@@ -14,8 +14,8 @@ namespace ScaiControl.Web.Cli;
 
 /// <summary>
 /// `scaicontrol admin ...` (spec 000: operator commands, in-process against the database, no web server):
-/// migrate, seed-demo, billing run --period YYYY-MM, token --user EMAIL, templates validate, docs state-machines, docs webhooks, webhooks list, webhooks replay. Exit code 0 on
-/// success; 1 with a one-line reason on stderr for bad input or a refused action.
+/// the operator commands listed in docs/cli.md (generated from <see cref="BuildRoot"/>). Exit codes (<see cref="ExitCodes"/>):
+/// 0 ok, 1 failure, 2 usage, 3 not found, 4 conflict, each failure with a one-line reason on stderr.
 /// </summary>
 public static class AdminCli
 {
@@ -27,6 +27,20 @@ public static class AdminCli
     {
         stdout ??= Console.Out;
         stderr ??= Console.Error;
+        var root = BuildRoot(stdout, stderr, overrides, environment);
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            await stderr.WriteLineAsync($"error: {parsed.Errors[0].Message}");
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+    }
+
+    /// <summary>The whole `admin` command tree (docs/cli.md is generated from it by <see cref="CliDocs.ToMarkdown"/>); nothing runs until it is invoked.</summary>
+    public static RootCommand BuildRoot(TextWriter stdout, TextWriter stderr, IConfiguration? overrides = null, string? environment = null)
+    {
         var root = new RootCommand("ScaiControl operator commands (run in-process against the configured database).");
 
         var migrate = new Command("migrate", "Apply pending database migrations.");
@@ -101,7 +115,7 @@ public static class AdminCli
             if (found is null)
             {
                 await stderr.WriteLineAsync($"error: no user with e-mail '{parse.GetValue(user)}'.");
-                return 1;
+                return ExitCodes.NotFound;
             }
 
             var options = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
@@ -134,7 +148,13 @@ public static class AdminCli
             await stdout.WriteAsync(SubscriptionStateMachine.ToMarkdown());
             return 0;
         });
-        var docs = new Command("docs", "Generated documentation.") { stateMachines, WebhookCli.DocsCommand(stdout) };
+        var cliDocs = new Command("cli", "Print docs/cli.md, generated from this command tree.");
+        cliDocs.SetAction(async (_, _) =>
+        {
+            await stdout.WriteAsync(CliDocs.ToMarkdown());
+            return 0;
+        });
+        var docs = new Command("docs", "Generated documentation.") { stateMachines, WebhookCli.DocsCommand(stdout), cliDocs };
 
         root.Subcommands.Add(migrate);
         root.Subcommands.Add(seed);
@@ -152,7 +172,7 @@ public static class AdminCli
             if (job is not ("reaper" or "trial-notifier"))
             {
                 await stderr.WriteLineAsync($"error: unknown job '{job}'; known jobs: reaper, trial-notifier.");
-                return 1;
+                return ExitCodes.Usage;
             }
 
             var text = parse.GetValue(nowOption);
@@ -160,7 +180,7 @@ public static class AdminCli
                     System.Globalization.DateTimeStyles.AssumeUniversal, out var now))
             {
                 await stderr.WriteLineAsync($"error: --now '{text}' is not an RFC 3339 time.");
-                return 1;
+                return ExitCodes.Usage;
             }
 
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
@@ -176,22 +196,21 @@ public static class AdminCli
             return 0;
         }));
         root.Subcommands.Add(new Command("jobs", "Background jobs.") { runJob });
+        root.Subcommands.Add(OperatorCli.Partners(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(OperatorCli.Tenants(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(OperatorCli.Subscriptions(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(InvoiceCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(WebhookCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(ApiKeyCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(IdentityCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(McpCli.Command(overrides, environment, stderr));
-
-        var parsed = root.Parse(args);
-        if (parsed.Errors.Count > 0)
-        {
-            await stderr.WriteLineAsync($"error: {parsed.Errors[0].Message}");
-            return 1;
-        }
-
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = stdout, Error = stderr });
+        return root;
     }
 
-    /// <summary>Runs <paramref name="action"/> with the app's services; a domain or refused action is a one-line "error: ..." on stderr and exit code 1.</summary>
+    /// <summary>
+    /// Runs <paramref name="action"/> with the app's services. An expected failure is a one-line "error: ..." on
+    /// stderr and its exit code (<see cref="ExitCodes.Of"/>: 2 validation, 3 not found, 4 conflict, 1 otherwise).
+    /// </summary>
     internal static async Task<int> WithServices(IConfiguration? overrides, string? environment, TextWriter stderr, Func<IServiceProvider, Task<int>> action)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = environment });
@@ -208,10 +227,10 @@ public static class AdminCli
         {
             return await action(host.Services);
         }
-        catch (Exception e) when (e is DomainException or InvalidOperationException or UnauthorizedAccessException)
+        catch (Exception e) when (ExitCodes.Of(e) is not null)
         {
-            await stderr.WriteLineAsync($"error: {e.Message}");
-            return 1;
+            await stderr.WriteLineAsync($"error: {e.Message.ReplaceLineEndings(" ")}");
+            return ExitCodes.Of(e)!.Value;
         }
     }
 }

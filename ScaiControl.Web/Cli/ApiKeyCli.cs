@@ -32,7 +32,7 @@ public static class ApiKeyCli
                 if (!DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var at))
                 {
                     await stderr.WriteLineAsync($"error: --expires '{text}' is not an RFC 3339 time.");
-                    return 1;
+                    return ExitCodes.Usage;
                 }
 
                 expiresAt = at;

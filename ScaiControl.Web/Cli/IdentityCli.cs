@@ -28,7 +28,7 @@ public static class IdentityCli
             if (run.Status == Domain.Identity.IdentitySyncStatus.Running)
             {
                 await stderr.WriteLineAsync($"error: identity sync {run.Id} started at {run.StartedAt:O} on {run.Node} is still running; try again later.");
-                return 2;
+                return ExitCodes.Conflict;
             }
 
             await stdout.WriteLineAsync($"Identity sync {run.Id}: {Status(run.Status)}, {run.Created} created, {run.Updated} updated, {run.Deactivated} deactivated, {run.Groups} group change(s).");
