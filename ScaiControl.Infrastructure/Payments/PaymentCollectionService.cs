@@ -221,6 +221,47 @@ public sealed class PaymentCollectionService(ScaiDbFactory factory, IEnumerable<
         return result;
     }
 
+    /// <summary>
+    /// The tenant's hosted checkout for its own invoice at the partner's provider: the page's address; what WE asked
+    /// for (amount owed, currency) is kept in provider_payments, and the provider's webhook books the outcome.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not a tenant user.</exception>
+    /// <exception cref="NotFoundException">Unknown invoice or another tenant's.</exception>
+    /// <exception cref="DomainConflictException">Nothing due, or the partner takes bank transfers.</exception>
+    public async Task<ProviderCheckoutResult> StartCheckoutAsync(Actor actor, string invoiceId, string returnUrl, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (actor.TenantId is not { } tenantId || !actor.Can(Permissions.InvoicesRead))
+        {
+            throw new UnauthorizedAccessException("Only the invoice's tenant pays it here.");
+        }
+
+        await using (var scoped = await factory.OpenAsync(actor, "start checkout", ct))
+        {
+            if (!await scoped.Set<InvoiceAccount>().AsNoTracking().AnyAsync(a => a.InvoiceId == invoiceId && a.TenantId == tenantId, ct))
+            {
+                throw new NotFoundException("invoice", invoiceId);
+            }
+        }
+
+        await using var db = await factory.ForSystemAsync("start checkout", ct);
+        var account = await db.Set<InvoiceAccount>().SingleAsync(a => a.InvoiceId == invoiceId, ct);
+        if (account.OwedMinor == 0)
+        {
+            throw new DomainConflictException($"Invoice {account.InvoiceNumber} is {account.Status.WireName()}: nothing is due.", account.Status.WireName(), []);
+        }
+
+        var settings = await db.Set<PartnerPaymentSettings>().AsNoTracking().SingleOrDefaultAsync(s => s.PartnerId == account.PartnerId, ct);
+        var provider = settings is null ? null : providers.FirstOrDefault(p => p.Name == settings.Provider)
+            ?? throw new DomainConflictException($"Invoice {account.InvoiceNumber} is paid by bank transfer to the IBAN on the invoice.", account.Status.WireName(), []);
+        var customer = await db.Set<PaymentCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.TenantId == tenantId && c.Provider == provider!.Name, ct)
+            ?? throw new DomainConflictException("No customer is set up at the payment provider for this account.", account.Status.WireName(), []);
+        var key = $"{invoiceId}:checkout:{await db.Set<ProviderPayment>().CountAsync(p => p.InvoiceId == invoiceId, ct) + 1}";
+        var checkout = await provider!.CreateCheckoutAsync(customer.CustomerRef, invoiceId, account.OwedMinor, account.Currency, returnUrl, key, ct);
+        db.Add(new ProviderPayment(account, provider.Name, checkout.ProviderRef, "checkout", account.OwedMinor, key, checkout.RedirectUrl, now));
+        await db.SaveChangesAsync(ct);
+        return checkout;
+    }
+
     /// <summary>Runs one collection pass at <paramref name="now"/> (UTC). Idempotent; catches up after downtime.</summary>
     public async Task<CollectionResult> RunAsync(DateTimeOffset now, CancellationToken ct = default)
     {
