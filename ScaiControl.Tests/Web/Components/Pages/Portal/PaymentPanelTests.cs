@@ -87,6 +87,35 @@ public sealed class PaymentPanelTests(PortalRenderFixture portal) : IClassFixtur
     }
 
     [Fact]
+    public async Task Operator_RefundsWhatACreditNoteMadeRefundable_AtMostThat()
+    {
+        var invoice = await InvoiceOfAsync(DemoUsers.Eva);
+        var op = await portal.ActorAsync(DemoUsers.Operator);
+        var due = (await AccountAsync(invoice.Id)).AmountDueMinor;
+        var now = portal.Services.GetRequiredService<TimeProvider>().GetUtcNow();
+        await portal.Services.GetRequiredService<PaymentService>().RecordPaymentAsync(op, invoice.Id, due, invoice.Currency, PaymentProviders.BankTransfer, "NO-BANK-1", now.AddHours(-1));
+        var invoices = portal.Services.GetRequiredService<InvoiceService>();
+        await invoices.FinaliseAsync(op, (await invoices.CreateCreditNoteAsync(op, invoice.Id, "Cancelled", [])).Id);
+        var refundable = (await AccountAsync(invoice.Id)).RefundableMinor;
+        Assert.True(refundable > 0);
+
+        await using var view = await portal.OpenAsync<InvoiceDetailPage>(DemoUsers.Operator, new Dictionary<string, object?> { ["Id"] = invoice.Id });
+        view.WaitForTestId("refund-form");
+        Assert.False(view.Has("record-payment-form")); // nothing is due
+        view.Fill("refund-amount", MoneyInput.ToText(refundable + 1, invoice.Currency));
+        view.WaitFor(() => Assert.Contains("is refundable.", view.Markup, StringComparison.Ordinal));
+        view.Fill("refund-amount", MoneyInput.ToText(refundable, invoice.Currency));
+        view.Fill("refund-reference", "NO-REFUND-1");
+        view.Click("refund-record");
+        view.WaitForTestId("confirm-ok");
+        view.Click("confirm-ok");
+        view.WaitForTestId("payment-row-refund");
+        var account = await AccountAsync(invoice.Id);
+        Assert.Equal((0L, due - refundable), (account.RefundableMinor, account.PaidMinor));
+        Assert.True(view.Has("payment-row-credit_allocation"));
+    }
+
+    [Fact]
     public async Task Tenant_PaysThroughTheTestProvider_ADeclineIsShown_ThenASuccessMakesItPaid()
     {
         var invoice = await InvoiceOfAsync(DemoUsers.Claire);
