@@ -142,6 +142,126 @@ public sealed class PaymentCollectionService(ScaiDbFactory factory, IEnumerable<
         return settings;
     }
 
+    /// <summary>The signed-in tenant's stored payment method at its partner's provider (null: none stored, or the partner takes bank transfers).</summary>
+    public async Task<PaymentCustomer?> PaymentMethodAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (actor.TenantId is not { } tenantId)
+        {
+            return null;
+        }
+
+        await using var db = await factory.OpenAsync(actor, "read payment method", ct);
+        var provider = (await db.Set<PartnerPaymentSettings>().AsNoTracking().SingleOrDefaultAsync(s => s.PartnerId == actor.PartnerId, ct))?.Provider;
+        return provider is null or PaymentProviders.BankTransfer
+            ? null
+            : await db.Set<PaymentCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.TenantId == tenantId && c.Provider == provider, ct);
+    }
+
+    /// <summary>
+    /// The tenant's Pay button: charges what is owed on its own open, partially paid or overdue invoice once through
+    /// the partner's provider with the stored method (the test provider: the outcome the operator chose), and books the
+    /// outcome as the collection job does (a payment that settles the invoice and its dunning, or a failed attempt with
+    /// invoice.payment_failed.v1; a first failure opens dunning). Idempotency key <c>{invoice}:portal:{n}</c>.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not a tenant user with invoices:read.</exception>
+    /// <exception cref="NotFoundException">Unknown invoice or another tenant's.</exception>
+    /// <exception cref="DomainConflictException">Nothing due, no provider (bank transfer), no stored method, or changed meanwhile.</exception>
+    public async Task<ProviderChargeResult> PayNowAsync(Actor actor, string invoiceId, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (actor.TenantId is not { } tenantId || !actor.Can(Permissions.InvoicesRead))
+        {
+            throw new UnauthorizedAccessException("Only the invoice's tenant pays it here.");
+        }
+
+        await using (var scoped = await factory.OpenAsync(actor, "pay invoice", ct))
+        {
+            // Visible in the tenant's own scope, or it does not exist for this user.
+            if (!await scoped.Set<InvoiceAccount>().AsNoTracking().AnyAsync(a => a.InvoiceId == invoiceId && a.TenantId == tenantId, ct))
+            {
+                throw new NotFoundException("invoice", invoiceId);
+            }
+        }
+
+        await using var db = await factory.ForSystemAsync("pay invoice", ct);
+        var account = await db.Set<InvoiceAccount>().SingleAsync(a => a.InvoiceId == invoiceId, ct);
+        if (account.OwedMinor == 0 || account.Status is not (InvoicePaymentStatus.Open or InvoicePaymentStatus.PartiallyPaid or InvoicePaymentStatus.Overdue))
+        {
+            throw new DomainConflictException($"Invoice {account.InvoiceNumber} is {account.Status.WireName()}: nothing is due.", account.Status.WireName(), []);
+        }
+
+        var settings = await db.Set<PartnerPaymentSettings>().AsNoTracking().SingleOrDefaultAsync(s => s.PartnerId == account.PartnerId, ct);
+        var provider = settings is null ? null : providers.FirstOrDefault(p => p.Name == settings.Provider);
+        if (settings is null || provider is null)
+        {
+            throw new DomainConflictException($"Invoice {account.InvoiceNumber} is paid by bank transfer to the IBAN on the invoice.", account.Status.WireName(), []);
+        }
+
+        var customer = await db.Set<PaymentCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.TenantId == tenantId && c.Provider == provider.Name, ct);
+        if (customer?.PaymentMethodRef is null)
+        {
+            throw new DomainConflictException("No payment method is stored for this account.", account.Status.WireName(), []);
+        }
+
+        var earlier = await db.Set<ProviderPayment>().CountAsync(p => p.InvoiceId == invoiceId, ct);
+        var result = await ChargeAsync(db, provider, account, customer, $"{invoiceId}:portal:{earlier + 1}", now, ct, attempt: earlier + 1);
+        if (result.Status == ProviderPaymentStatus.Failed)
+        {
+            await OpenCasesAsync(db, account, settings.Policy, result, now, ct);
+        }
+
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            throw new DomainConflictException($"Invoice {account.InvoiceNumber} changed meanwhile (another payment): reload and check what is due.", account.Status.WireName(), []);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The tenant's hosted checkout for its own invoice at the partner's provider: the page's address; what WE asked
+    /// for (amount owed, currency) is kept in provider_payments, and the provider's webhook books the outcome.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not a tenant user.</exception>
+    /// <exception cref="NotFoundException">Unknown invoice or another tenant's.</exception>
+    /// <exception cref="DomainConflictException">Nothing due, or the partner takes bank transfers.</exception>
+    public async Task<ProviderCheckoutResult> StartCheckoutAsync(Actor actor, string invoiceId, string returnUrl, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (actor.TenantId is not { } tenantId || !actor.Can(Permissions.InvoicesRead))
+        {
+            throw new UnauthorizedAccessException("Only the invoice's tenant pays it here.");
+        }
+
+        await using (var scoped = await factory.OpenAsync(actor, "start checkout", ct))
+        {
+            if (!await scoped.Set<InvoiceAccount>().AsNoTracking().AnyAsync(a => a.InvoiceId == invoiceId && a.TenantId == tenantId, ct))
+            {
+                throw new NotFoundException("invoice", invoiceId);
+            }
+        }
+
+        await using var db = await factory.ForSystemAsync("start checkout", ct);
+        var account = await db.Set<InvoiceAccount>().SingleAsync(a => a.InvoiceId == invoiceId, ct);
+        if (account.OwedMinor == 0)
+        {
+            throw new DomainConflictException($"Invoice {account.InvoiceNumber} is {account.Status.WireName()}: nothing is due.", account.Status.WireName(), []);
+        }
+
+        var settings = await db.Set<PartnerPaymentSettings>().AsNoTracking().SingleOrDefaultAsync(s => s.PartnerId == account.PartnerId, ct);
+        var provider = settings is null ? null : providers.FirstOrDefault(p => p.Name == settings.Provider)
+            ?? throw new DomainConflictException($"Invoice {account.InvoiceNumber} is paid by bank transfer to the IBAN on the invoice.", account.Status.WireName(), []);
+        var customer = await db.Set<PaymentCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.TenantId == tenantId && c.Provider == provider!.Name, ct)
+            ?? throw new DomainConflictException("No customer is set up at the payment provider for this account.", account.Status.WireName(), []);
+        var key = $"{invoiceId}:checkout:{await db.Set<ProviderPayment>().CountAsync(p => p.InvoiceId == invoiceId, ct) + 1}";
+        var checkout = await provider!.CreateCheckoutAsync(customer.CustomerRef, invoiceId, account.OwedMinor, account.Currency, returnUrl, key, ct);
+        db.Add(new ProviderPayment(account, provider.Name, checkout.ProviderRef, "checkout", account.OwedMinor, key, checkout.RedirectUrl, now));
+        await db.SaveChangesAsync(ct);
+        return checkout;
+    }
+
     /// <summary>Runs one collection pass at <paramref name="now"/> (UTC). Idempotent; catches up after downtime.</summary>
     public async Task<CollectionResult> RunAsync(DateTimeOffset now, CancellationToken ct = default)
     {

@@ -11,7 +11,10 @@ namespace ScaiControl.Infrastructure.Payments;
 /// <param name="Currency">ISO 4217.</param>
 /// <param name="DeclineCode">The provider's decline code when failed.</param>
 /// <param name="HardDecline">True when retrying cannot help (card lost or stolen, mandate revoked, account closed).</param>
-public sealed record ProviderChargeResult(string ProviderRef, ProviderPaymentStatus Status, long AmountMinor, string Currency, string? DeclineCode = null, bool HardDecline = false);
+/// <param name="InvoiceId">The invoice the provider holds the payment for (its metadata), when it reports one.</param>
+/// <param name="CustomerRef">The provider's customer the payment was taken from, when it reports one.</param>
+public sealed record ProviderChargeResult(string ProviderRef, ProviderPaymentStatus Status, long AmountMinor, string Currency, string? DeclineCode = null, bool HardDecline = false,
+    string? InvoiceId = null, string? CustomerRef = null);
 
 /// <summary>A customer set up at a provider, with the hosted page that stores a payment method / mandate (null: none needed).</summary>
 public sealed record ProviderCustomerResult(string CustomerRef, string? SetupUrl);
@@ -62,9 +65,14 @@ public interface IPaymentProvider
 /// <c>test_decline_hard</c> (card_lost, not retried). The operator sets it on the tenant
 /// (<see cref="PaymentCollectionService.SetTestOutcomeAsync"/>), so the whole cash cycle can be shown and tested.
 /// Charges are kept in memory and answered again by <see cref="FetchPaymentAsync"/>; one idempotency key is one charge.
+/// Webhooks: <c>X-Test-Signature: sha256=&lt;hex&gt;</c>, HMAC-SHA256 over the raw body with <c>Payments:Test:WebhookSecret</c>
+/// (none configured: every webhook is refused); body <c>{"id": event id, "type": …, "data": {"object_id": payment id}}</c>.
 /// </summary>
-public sealed class TestPaymentProvider : IPaymentProvider
+public sealed class TestPaymentProvider(string? webhookSecret = null) : IPaymentProvider
 {
+    /// <summary>The signature header of a test provider webhook.</summary>
+    public const string SignatureHeader = "X-Test-Signature";
+
     /// <summary>The three methods (outcomes) the operator can choose.</summary>
     public static IReadOnlyList<string> Outcomes { get; } = ["test_succeed", "test_decline_soft", "test_decline_hard"];
 
@@ -82,7 +90,7 @@ public sealed class TestPaymentProvider : IPaymentProvider
     public Task<ProviderCheckoutResult> CreateCheckoutAsync(string customerRef, string invoiceId, long amountMinor, string currency, string returnUrl, string idempotencyKey, CancellationToken ct)
     {
         var id = _byKey.GetOrAdd(idempotencyKey, _ => Ids.New("tpay"));
-        _charges.TryAdd(id, new ProviderChargeResult(id, ProviderPaymentStatus.Pending, amountMinor, currency));
+        _charges.TryAdd(id, new ProviderChargeResult(id, ProviderPaymentStatus.Pending, amountMinor, currency, InvoiceId: invoiceId, CustomerRef: customerRef));
         return Task.FromResult(new ProviderCheckoutResult(id, returnUrl));
     }
 
@@ -92,9 +100,9 @@ public sealed class TestPaymentProvider : IPaymentProvider
         var id = _byKey.GetOrAdd(idempotencyKey, _ => Ids.New("tpay"));
         var result = _charges.GetOrAdd(id, _ => methodRef switch
         {
-            "test_succeed" => new ProviderChargeResult(id, ProviderPaymentStatus.Succeeded, amountMinor, currency),
-            "test_decline_hard" => new ProviderChargeResult(id, ProviderPaymentStatus.Failed, amountMinor, currency, "card_lost", HardDecline: true),
-            _ => new ProviderChargeResult(id, ProviderPaymentStatus.Failed, amountMinor, currency, "insufficient_funds"),
+            "test_succeed" => new ProviderChargeResult(id, ProviderPaymentStatus.Succeeded, amountMinor, currency, InvoiceId: invoiceId, CustomerRef: customerRef),
+            "test_decline_hard" => new ProviderChargeResult(id, ProviderPaymentStatus.Failed, amountMinor, currency, "card_lost", HardDecline: true, InvoiceId: invoiceId, CustomerRef: customerRef),
+            _ => new ProviderChargeResult(id, ProviderPaymentStatus.Failed, amountMinor, currency, "insufficient_funds", InvoiceId: invoiceId, CustomerRef: customerRef),
         });
         return Task.FromResult(result);
     }
@@ -104,8 +112,65 @@ public sealed class TestPaymentProvider : IPaymentProvider
         Task.FromResult(_byKey.GetOrAdd("refund:" + idempotencyKey, _ => Ids.New("tref")));
 
     /// <inheritdoc/>
-    public Task<ProviderWebhook> VerifyWebhookAsync(string rawBody, IReadOnlyDictionary<string, string> headers, CancellationToken ct) =>
-        throw new WebhookSignatureException("The test provider sends no webhooks.");
+    public Task<ProviderWebhook> VerifyWebhookAsync(string rawBody, IReadOnlyDictionary<string, string> headers, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(webhookSecret))
+        {
+            throw new WebhookSignatureException("The test provider has no webhook secret configured (Payments:Test:WebhookSecret): webhooks are refused.");
+        }
+
+        var header = headers.FirstOrDefault(h => string.Equals(h.Key, SignatureHeader, StringComparison.OrdinalIgnoreCase)).Value;
+        if (header is null || !header.StartsWith("sha256=", StringComparison.Ordinal))
+        {
+            throw new WebhookSignatureException($"The {SignatureHeader} header (sha256=<hex>) is missing.");
+        }
+
+        byte[] given;
+        try
+        {
+            given = Convert.FromHexString(header["sha256=".Length..]);
+        }
+        catch (FormatException)
+        {
+            throw new WebhookSignatureException($"The {SignatureHeader} header is not hexadecimal.");
+        }
+
+        if (!System.Security.Cryptography.CryptographicOperations.FixedTimeEquals(given, Mac(rawBody)))
+        {
+            throw new WebhookSignatureException("The webhook signature does not match its body.");
+        }
+
+        try
+        {
+            var body = System.Text.Json.Nodes.JsonNode.Parse(rawBody);
+            var id = body?["id"]?.GetValue<string>();
+            var type = body?["type"]?.GetValue<string>();
+            if (string.IsNullOrWhiteSpace(id) || string.IsNullOrWhiteSpace(type))
+            {
+                throw new WebhookSignatureException("The webhook has no event id or type.");
+            }
+
+            return Task.FromResult(new ProviderWebhook(id, type, body?["data"]?["object_id"]?.GetValue<string>()));
+        }
+        catch (Exception e) when (e is System.Text.Json.JsonException or InvalidOperationException)
+        {
+            throw new WebhookSignatureException("The webhook body is not the test provider's JSON.");
+        }
+    }
+
+    /// <summary>The <see cref="SignatureHeader"/> value for <paramref name="rawBody"/> ("sha256=&lt;hex&gt;"), as the test provider signs its webhooks.</summary>
+    public string Sign(string rawBody) => "sha256=" + Convert.ToHexStringLower(Mac(rawBody));
+
+    /// <summary>
+    /// The simulator's side of a hosted checkout: the buyer finished paying <paramref name="providerRef"/> (succeeded,
+    /// or declined with <paramref name="declineCode"/>); what <see cref="FetchPaymentAsync"/> answers from now on.
+    /// </summary>
+    public void Complete(string providerRef, bool succeeded, string declineCode = "card_declined") =>
+        _charges.AddOrUpdate(providerRef, _ => throw new NotFoundException("test payment", providerRef),
+            (_, c) => succeeded ? c with { Status = ProviderPaymentStatus.Succeeded } : c with { Status = ProviderPaymentStatus.Failed, DeclineCode = declineCode });
+
+    private byte[] Mac(string rawBody) =>
+        System.Security.Cryptography.HMACSHA256.HashData(System.Text.Encoding.UTF8.GetBytes(webhookSecret ?? string.Empty), System.Text.Encoding.UTF8.GetBytes(rawBody));
 
     /// <inheritdoc/>
     public Task<ProviderChargeResult> FetchPaymentAsync(string providerRef, CancellationToken ct) =>

@@ -12,7 +12,8 @@ public static class PaymentsRegistration
     {
         services.AddSingleton<PaymentService>();
         services.AddSingleton<OverdueMarker>();
-        services.AddSingleton<TestPaymentProvider>();
+        services.AddSingleton(_ => new TestPaymentProvider(configuration["Payments:Test:WebhookSecret"]));
+        services.AddSingleton<PaymentWebhookService>();
         services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<TestPaymentProvider>());
         services.AddSingleton<PaymentCollectionService>();
         return services;

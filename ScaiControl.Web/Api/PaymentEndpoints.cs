@@ -83,6 +83,25 @@ public static class PaymentEndpoints
             .WithSummary("Write off what is still due {reason}: the invoice becomes uncollectible")
             .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         api.MapDunningApi();
+        api.MapPost("/payments/webhooks/{provider}", Webhook).WithTags("Payments").AllowAnonymous().WithName("PaymentProviderWebhook")
+            .WithSummary("A payment provider's webhook: signature over the raw body, each event once, the payment re-fetched from the provider")
+            .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status404NotFound);
+    }
+
+    /// <summary>POST /api/v1/payments/webhooks/{provider}: 200 {event_id, outcome, invoice_id, duplicate}; 400 for a bad signature (nothing changes).</summary>
+    public static async Task<Results<Ok<WebhookOutcome>, ProblemHttpResult>> Webhook(string provider, HttpContext http, PaymentWebhookService service, CancellationToken ct)
+    {
+        using var reader = new StreamReader(http.Request.Body, System.Text.Encoding.UTF8);
+        var raw = await reader.ReadToEndAsync(ct);
+        var headers = http.Request.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            return TypedResults.Ok(await service.HandleAsync(provider, raw, headers, ct));
+        }
+        catch (WebhookSignatureException e)
+        {
+            return TypedResults.Problem(e.Message, statusCode: StatusCodes.Status400BadRequest, title: "Webhook signature not verified");
+        }
     }
 
     /// <summary>Maps the collection and dunning admin endpoints under <paramref name="api"/>.</summary>
