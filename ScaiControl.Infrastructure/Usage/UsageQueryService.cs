@@ -69,7 +69,7 @@ public sealed class UsageQueryService(ScaiDbFactory factory)
             .Where(r => r.TenantId == subscription.TenantId && r.SubscriptionId == subscription.Id && meterIds.Contains(r.MeterId) && r.Grain == storedGrain
                 && r.BucketStart >= start && r.BucketStart < end)
             .ToListAsync(ct);
-        var distinct = await DistinctValuesAsync(db, subscription, meters, start, end, ct);
+        var distinct = await DistinctValuesAsync(db, subscription.TenantId, subscription.Id, meters, start, end, ct);
 
         var result = new List<UsageMeterSummary>();
         foreach (var m in meters.OrderBy(m => m.Code, StringComparer.Ordinal))
@@ -196,7 +196,7 @@ public sealed class UsageQueryService(ScaiDbFactory factory)
             .OrderByDescending(s => s.CreatedAt).FirstOrDefault() ?? throw new NotFoundException("Subscription to the service of meter", meter);
         var theMeter = candidates.First(m => m.ServiceId == subscription.ServiceId);
         var charge = await db.PlanUsageCharges.AsNoTracking().FirstOrDefaultAsync(c => c.PlanId == subscription.PlanId && c.MeterId == theMeter.Id, ct);
-        var used = await UsedAsync(db, subscription, theMeter, ct);
+        var used = await UsedAsync(db, subscription.TenantId, subscription.Id, theMeter, subscription.CurrentPeriodStart, subscription.CurrentPeriodEnd, ct);
         return new UsageQuota(tenant, subscription.Id, theMeter.Id, theMeter.Code, theMeter.Unit, subscription.CurrentPeriodStart, subscription.CurrentPeriodEnd, used.ToString(),
             charge?.SoftLimitUnits, charge?.HardLimitUnits, charge?.RejectOverHardLimit ?? false, StateOf(used, charge?.SoftLimitUnits, charge?.HardLimitUnits));
     }
@@ -210,15 +210,18 @@ public sealed class UsageQueryService(ScaiDbFactory factory)
         : soft is { } s && used.Micro >= s * UsageQuantity.PerUnit ? "soft_reached"
         : "ok";
 
-    /// <summary>The meter's aggregate in the subscription's current period, from the hour roll-ups (in the caller's context and transaction).</summary>
-    internal static async Task<UsageQuantity> UsedAsync(ScaiDbContext db, Subscription subscription, Meter meter, CancellationToken ct)
+    /// <summary>
+    /// The meter's aggregate in the period [<paramref name="periodStart"/>, <paramref name="periodEnd"/>) of a
+    /// subscription, from the hour roll-ups (start rounded down to the hour), in the caller's context and transaction.
+    /// The caller has checked that the actor may see the subscription (the ingestion's platform context has no tenant scope).
+    /// </summary>
+    internal static async Task<UsageQuantity> UsedAsync(ScaiDbContext db, string tenantId, string subscriptionId, Meter meter, DateTimeOffset periodStart, DateTimeOffset periodEnd, CancellationToken ct)
     {
-        var start = UsageRollup.BucketOf(subscription.CurrentPeriodStart, RollupGrain.Hour);
-        var end = subscription.CurrentPeriodEnd;
-        var rows = await db.UsageRollups.AsNoTracking()
-            .Where(r => r.TenantId == subscription.TenantId && r.SubscriptionId == subscription.Id && r.MeterId == meter.Id && r.Grain == RollupGrain.Hour
-                && r.BucketStart >= start && r.BucketStart < end).ToListAsync(ct);
-        var distinct = await DistinctValuesAsync(db, subscription, [meter], start, end, ct);
+        var start = UsageRollup.BucketOf(periodStart, RollupGrain.Hour);
+        var rows = await db.UsageRollups.IgnoreQueryFilters().AsNoTracking()
+            .Where(r => r.TenantId == tenantId && r.SubscriptionId == subscriptionId && r.MeterId == meter.Id && r.Grain == RollupGrain.Hour
+                && r.BucketStart >= start && r.BucketStart < periodEnd).ToListAsync(ct);
+        var distinct = await DistinctValuesAsync(db, tenantId, subscriptionId, [meter], start, periodEnd, ct);
         return Aggregate(meter, rows, distinct.TryGetValue(meter.Id, out var d) ? d : null);
     }
 
@@ -235,7 +238,7 @@ public sealed class UsageQueryService(ScaiDbFactory factory)
     };
 
     /// <summary>unique_count meters: distinct values over the days that [start, end) touches, from usage_unique_values.</summary>
-    internal static async Task<Dictionary<string, long>> DistinctValuesAsync(ScaiDbContext db, Subscription subscription, IReadOnlyList<Meter> meters, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    internal static async Task<Dictionary<string, long>> DistinctValuesAsync(ScaiDbContext db, string tenantId, string subscriptionId, IReadOnlyList<Meter> meters, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
     {
         var unique = meters.Where(m => m.Aggregation == MeterAggregation.UniqueCount).Select(m => m.Id).ToList();
         if (unique.Count == 0)
@@ -244,8 +247,8 @@ public sealed class UsageQueryService(ScaiDbFactory factory)
         }
 
         var firstDay = UsageRollup.BucketOf(start, RollupGrain.Day);
-        var counts = await db.UsageUniqueValues.AsNoTracking()
-            .Where(v => v.TenantId == subscription.TenantId && v.SubscriptionId == subscription.Id && unique.Contains(v.MeterId) && v.Day >= firstDay && v.Day < end)
+        var counts = await db.UsageUniqueValues.IgnoreQueryFilters().AsNoTracking()
+            .Where(v => v.TenantId == tenantId && v.SubscriptionId == subscriptionId && unique.Contains(v.MeterId) && v.Day >= firstDay && v.Day < end)
             .GroupBy(v => v.MeterId).Select(g => new { g.Key, Count = g.Select(v => v.Value).Distinct().Count() }).ToListAsync(ct);
         return counts.ToDictionary(c => c.Key, c => (long)c.Count);
     }

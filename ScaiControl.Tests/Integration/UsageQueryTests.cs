@@ -15,7 +15,9 @@ public sealed class PostgresUsageQueryTests(PostgresApp app) : UsageQueryTests<P
 
 /// <summary>
 /// The usage reads (issue 15) on SQLite and PostgreSQL: GET /api/v1/usage/summary per hour, day and period with
-/// hand-computed totals, tenant-scope refusals (404) and bad ranges (422); GET /api/v1/usage/events keyset paging.
+/// hand-computed totals, tenant-scope refusals (404) and bad ranges (422); GET /api/v1/usage/events keyset paging;
+/// quotas: GET /api/v1/usage/quota, usage.quota_reached.v1 once per period (also under concurrent batches), and events
+/// beyond a rejecting hard quota refused with quota_exceeded.
 /// </summary>
 public abstract class UsageQueryTests<TApp>(TApp app) : IClassFixture<TApp>
     where TApp : ScaiAppFactory
@@ -157,5 +159,74 @@ public abstract class UsageQueryTests<TApp>(TApp app) : IClassFixture<TApp>
         await (await anna.GetAsync($"{Usage}/events?subscription_id={subscription}&limit=0")).Problem(HttpStatusCode.UnprocessableEntity);
         var jonas = await app.ClientForAsync(Api.Jonas);
         await (await jonas.GetAsync($"{Usage}/events?subscription_id={subscription}")).Problem(HttpStatusCode.NotFound);
+    }
+
+    private async Task<(Meter Meter, string Subscription)> ChargedMeterAsync(MeterAggregation aggregation, long? soft, long? hard, bool reject)
+    {
+        var meter = await MeterAsync("scaicrm", aggregation);
+        var subscription = await SubscriptionAsync(Api.Anna, "scaicrm");
+        await using var db = await app.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
+        var plan = await db.Subscriptions.Where(s => s.Id == subscription).Select(s => s.PlanId).SingleAsync();
+        db.PlanUsageCharges.Add(new PlanUsageCharge(plan, meter.Id, new UsageChargeTerms(UsagePriceModel.PerUnit, UnitPriceMicroMinor: 100_000), null, soft, hard, reject, DateTimeOffset.UtcNow));
+        await db.SaveChangesAsync();
+        return (meter, subscription);
+    }
+
+    private async Task<int> QuotaEventsAsync(string meterId)
+    {
+        await using var db = await app.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
+        return (await db.OutboxEvents.IgnoreQueryFilters().Where(e => e.Topic == "usage.quota_reached.v1").ToListAsync())
+            .Count(e => JsonNode.Parse(e.PayloadJson)!.Str("meter_id") == meterId);
+    }
+
+    private static string Now() => DateTimeOffset.UtcNow.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+
+    private static object[] Batch(Meter meter, params string[] ids) => ids.Select(id => (object)new { event_id = id, meter = meter.Code, quantity = 1, timestamp = Now() }).ToArray();
+
+    private static string[] Statuses(JsonNode answer) => answer["results"]!.AsArray().Select(r => r!.Str("status") + (r!["code"] is { } c ? ":" + c.GetValue<string>() : "")).ToArray();
+
+    [Fact]
+    public async Task Quotas_SoftIsToldOncePerPeriod_AndEventsBeyondARejectingHardQuotaAreRefused()
+    {
+        var (meter, subscription) = await ChargedMeterAsync(MeterAggregation.Count, soft: 3, hard: 5, reject: true);
+        var anna = await app.ClientForAsync(Api.Anna);
+        var quota = $"{Usage}/quota?meter={meter.Code}";
+        var q0 = await anna.GetJson(quota);
+        Assert.Equal(("0", "ok", 3L, 5L, subscription), (q0.Str("used"), q0.Str("state"), q0["soft_limit"]!.GetValue<long>(), q0["hard_limit"]!.GetValue<long>(), q0.Str("subscription_id")));
+
+        await anna.PostJson(Usage, new { events = Batch(meter, "q1", "q2") }, HttpStatusCode.OK);
+        Assert.Equal("ok", (await anna.GetJson(quota)).Str("state"));
+        Assert.Equal(0, await QuotaEventsAsync(meter.Id));
+
+        await anna.PostJson(Usage, new { events = Batch(meter, "q3", "q4") }, HttpStatusCode.OK);
+        var q1 = await anna.GetJson(quota);
+        Assert.Equal(("4", "soft_reached"), (q1.Str("used"), q1.Str("state")));
+        Assert.Equal(1, await QuotaEventsAsync(meter.Id));
+
+        // The fifth event fills the hard quota; the sixth and seventh are refused, a retry of an accepted one stays a duplicate.
+        var full = await anna.PostJson(Usage, new { events = Batch(meter, "q5", "q6", "q2", "q7") }, HttpStatusCode.OK);
+        Assert.Equal(["accepted", "rejected:quota_exceeded", "duplicate", "rejected:quota_exceeded"], Statuses(full));
+        var q2 = await anna.GetJson(quota);
+        Assert.Equal(("5", "hard_reached"), (q2.Str("used"), q2.Str("state")));
+        Assert.Equal(1, await QuotaEventsAsync(meter.Id));
+
+        // Another tenant's (or another partner's) quota is not found; a quota without meter is 422.
+        var acme = (await app.ActorForAsync(Api.Anna)).TenantId;
+        await (await (await app.ClientForAsync(Api.Jonas)).GetAsync($"{quota}&tenant_id={acme}")).Problem(HttpStatusCode.NotFound);
+        await (await (await app.ClientForAsync(Api.Lars)).GetAsync($"{quota}&tenant_id={acme}")).Problem(HttpStatusCode.NotFound);
+        Assert.Equal("hard_reached", (await (await app.ClientForAsync(Api.Ops)).GetJson($"{quota}&tenant_id={acme}")).Str("state"));
+        await (await anna.GetAsync($"{Usage}/quota")).Problem(HttpStatusCode.UnprocessableEntity);
+    }
+
+    [Fact]
+    public async Task SoftQuota_CrossedByConcurrentBatches_IsEmittedExactlyOnce()
+    {
+        var (meter, _) = await ChargedMeterAsync(MeterAggregation.Count, soft: 2, hard: null, reject: false);
+        var anna = await app.ClientForAsync(Api.Anna);
+        var answers = await Task.WhenAll(Enumerable.Range(0, 8).Select(i => anna.PostJson(Usage, new { events = Batch(meter, $"c{i}a", $"c{i}b") }, HttpStatusCode.OK)));
+
+        Assert.Equal(16, answers.Sum(a => a["accepted"]!.GetValue<int>()));
+        Assert.Equal(1, await QuotaEventsAsync(meter.Id));
+        Assert.Equal("soft_reached", (await anna.GetJson($"{Usage}/quota?meter={meter.Code}")).Str("state"));
     }
 }
