@@ -75,6 +75,7 @@ public static class Registrations
         services.AddSingleton<Identity.ApiKeyService>();
         services.AddSingleton(configuration.GetSection("Usage").Get<Usage.UsageOptions>() ?? new Usage.UsageOptions());
         services.AddSingleton<Usage.UsageIngestionService>();
+        services.AddSingleton<Usage.UsageQueryService>();
         Identity.IdentityRegistration.AddScaiIdentity(services, configuration);
         Registry.RegistryRegistration.AddScaiRegistry(services, configuration);
         services.AddSingleton<DemoSeeder>();

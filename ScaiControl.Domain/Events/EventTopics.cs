@@ -2,7 +2,7 @@ namespace ScaiControl.Domain.Events;
 
 /// <summary>
 /// The 14 v1 outbound event topics exactly as the spec's changelog lists them (spec 002, migration 022), then the
-/// additive v1 topics of the forward-looking list (invoice events and dunning escalation, issue 16).
+/// additive v1 topics of the forward-looking list (invoice events and dunning escalation, issue 16; usage quotas, issue 15).
 /// pack_subscription.changed.v1 is reserved: listed, never emitted.
 /// </summary>
 public static class EventTopics
@@ -27,12 +27,15 @@ public static class EventTopics
     public const string InvoicePaymentFailed = "invoice.payment_failed.v1";
     public const string DunningStep = "dunning.step.v1";
 
-    /// <summary>All topics: the changelog's 14 in its order, then the issue 16 additions.</summary>
+    /// <summary>A tenant's usage of a meter reached its plan's soft quota (issue 15); once per period per subscription and meter.</summary>
+    public const string UsageQuotaReached = "usage.quota_reached.v1";
+
+    /// <summary>All topics: the changelog's 14 in its order, then the issue 16 and issue 15 additions.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         TenantBillingLinked, TenantBillingUpdated, PartnerBillingLinked, PartnerBillingUpdated, SubscriptionActivated,
         SubscriptionChanged, SubscriptionCancelled, SubscriptionSuspended, SubscriptionResumed, SubscriptionTrialEnding,
         SubscriptionPaymentFailed, PackSubscriptionActivated, PackSubscriptionChanged, PackSubscriptionCancelled,
-        InvoiceIssued, InvoicePaid, InvoiceOverdue, InvoicePaymentFailed, DunningStep,
+        InvoiceIssued, InvoicePaid, InvoiceOverdue, InvoicePaymentFailed, DunningStep, UsageQuotaReached,
     ];
 }

@@ -164,3 +164,26 @@ public sealed class UsageUniqueValue : ITenantOwned
     public DateTimeOffset Day { get; private set; }
     public string Value { get; private set; } = default!;
 }
+
+/// <summary>
+/// That the soft quota of a (subscription, meter) was reached in the period starting at <see cref="PeriodStart"/>:
+/// written once, with usage.quota_reached.v1, in the ingestion's transaction; its key makes the event once per period.
+/// </summary>
+public sealed class UsageQuotaNotice : ITenantOwned
+{
+    private UsageQuotaNotice() { }
+
+    /// <inheritdoc/>
+    public string PartnerId { get; private set; } = default!;
+
+    /// <inheritdoc/>
+    public string TenantId { get; private set; } = default!;
+    public string SubscriptionId { get; private set; } = default!;
+    public string MeterId { get; private set; } = default!;
+
+    /// <summary>The start of the subscription period the notice is for (UTC).</summary>
+    public DateTimeOffset PeriodStart { get; private set; }
+
+    /// <summary>When the quota was found reached.</summary>
+    public DateTimeOffset ReachedAt { get; private set; }
+}

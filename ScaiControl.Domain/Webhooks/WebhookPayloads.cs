@@ -237,6 +237,7 @@ public static class WebhookPayloads
         shapes.Add(new(EventTopics.PackSubscriptionCancelled, "A pack subscription was cancelled, now or at its period end, with all its member subscriptions (one event for the pack, none per member).", Pack("active", "cancelled", "cancel")));
 
         shapes.AddRange(Payments.PaymentPayloads.Shapes());
+        shapes.AddRange(Usage.UsagePayloads.Shapes());
         return EventTopics.All.Select(t => shapes.Single(s => s.Topic == t)).ToList();
     }
 

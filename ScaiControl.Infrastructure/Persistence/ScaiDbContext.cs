@@ -66,6 +66,7 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<ScaiControl.Domain.Usage.UsageRollup> UsageRollups => Set<ScaiControl.Domain.Usage.UsageRollup>();
     public DbSet<ScaiControl.Domain.Usage.UsageUniqueValue> UsageUniqueValues => Set<ScaiControl.Domain.Usage.UsageUniqueValue>();
     public DbSet<ScaiControl.Domain.Usage.PlanUsageCharge> PlanUsageCharges => Set<ScaiControl.Domain.Usage.PlanUsageCharge>();
+    public DbSet<ScaiControl.Domain.Usage.UsageQuotaNotice> UsageQuotaNotices => Set<ScaiControl.Domain.Usage.UsageQuotaNotice>();
 
     private HashSet<(string PartnerId, string TenantId)>? _tenantsRead;
 

@@ -105,11 +105,10 @@ public sealed partial class UsageIngestionService(ScaiDbFactory factory, TimePro
         var live = new[] { SubscriptionStatus.Trialing, SubscriptionStatus.Active, SubscriptionStatus.PastDue, SubscriptionStatus.Cancelling };
         var subscriptions = (await db.Subscriptions.IgnoreQueryFilters()
                 .Where(s => tenantIds.Contains(s.TenantId) && serviceIds.Contains(s.ServiceId) && live.Contains(s.Status))
-                .Select(s => new { s.Id, s.TenantId, s.ServiceId, s.PlanId, s.CreatedAt }).ToListAsync(ct))
+                .Select(s => new { s.Id, s.TenantId, s.ServiceId, s.PlanId, s.CreatedAt, s.CurrentPeriodStart, s.CurrentPeriodEnd }).ToListAsync(ct))
             .GroupBy(s => (s.TenantId, s.ServiceId)).ToDictionary(g => g.Key, g => g.OrderByDescending(s => s.CreatedAt).First());
         var planIds = subscriptions.Values.Select(s => s.PlanId).Distinct().ToList();
-        var unitCosts = await db.PlanUsageCharges.Where(c => planIds.Contains(c.PlanId) && c.UnitCostMicroMinor != null)
-            .ToDictionaryAsync(c => (c.PlanId, c.MeterId), c => c.UnitCostMicroMinor, ct);
+        var charges = await db.PlanUsageCharges.AsNoTracking().Where(c => planIds.Contains(c.PlanId)).ToDictionaryAsync(c => (c.PlanId, c.MeterId), ct);
 
         var rows = new List<(int Index, UsageEvent Row)>();
         var seen = new Dictionary<(string, string), int>();
@@ -203,8 +202,52 @@ public sealed partial class UsageIngestionService(ScaiDbFactory factory, TimePro
             }
 
             seen[(tenantId, e.EventId)] = i;
-            var unitCost = unitCosts.TryGetValue((subscription.PlanId, meter.Id), out var c) ? c : null;
+            var unitCost = charges.TryGetValue((subscription.PlanId, meter.Id), out var c) ? c.UnitCostMicroMinor : null;
             rows.Add((i, new UsageEvent(partnerId, tenantId, source, e.EventId, meter.Id, subscription.Id, occurredAt, quantity.Value, propertiesJson, uniqueValue, unitCost, now)));
+        }
+
+        // Hard quotas with rejection: an event that would take the current period's usage above the limit is refused.
+        var periods = subscriptions.Values.ToDictionary(s => s.Id, s => (s.TenantId, s.PlanId, s.CurrentPeriodStart, s.CurrentPeriodEnd));
+        var meterById = meters.ToDictionary(m => m.Meter.Id, m => m.Meter);
+        bool InPeriod(UsageEvent r) => periods[r.SubscriptionId] is var p && r.OccurredAt >= UsageRollup.BucketOf(p.CurrentPeriodStart, RollupGrain.Hour) && r.OccurredAt < p.CurrentPeriodEnd;
+        PlanUsageCharge? ChargeOf(UsageEvent r) => charges.TryGetValue((periods[r.SubscriptionId].PlanId, r.MeterId), out var ch) ? ch : null;
+        var enforced = rows.Where(r => ChargeOf(r.Row) is { RejectOverHardLimit: true, HardLimitUnits: not null } && meterById[r.Row.MeterId].Aggregation != MeterAggregation.UniqueCount && InPeriod(r.Row)).ToList();
+        if (enforced.Count > 0)
+        {
+            var ids = enforced.Select(r => r.Row.EventId).Distinct().ToList();
+            var enforcedTenants = enforced.Select(r => r.Row.TenantId).Distinct().ToList();
+            var stored = (await db.UsageEvents.IgnoreQueryFilters().Where(x => enforcedTenants.Contains(x.TenantId) && x.Source == source && ids.Contains(x.EventId))
+                .Select(x => new { x.TenantId, x.EventId }).ToListAsync(ct)).Select(x => (x.TenantId, x.EventId)).ToHashSet();
+            var refused = new HashSet<int>();
+            foreach (var group in enforced.Where(r => !stored.Contains((r.Row.TenantId, r.Row.EventId))).GroupBy(r => (r.Row.SubscriptionId, r.Row.MeterId)))
+            {
+                var meter = meterById[group.Key.MeterId];
+                var p = periods[group.Key.SubscriptionId];
+                var hard = ChargeOf(group.First().Row)!.HardLimitUnits!.Value * UsageQuantity.PerUnit;
+                var running = (await UsageQueryService.UsedAsync(db, p.TenantId, group.Key.SubscriptionId, meter, p.CurrentPeriodStart, p.CurrentPeriodEnd, ct)).Micro;
+                foreach (var (index, row) in group.OrderBy(r => r.Index))
+                {
+                    var next = meter.Aggregation switch
+                    {
+                        MeterAggregation.Count => running + UsageQuantity.PerUnit,
+                        MeterAggregation.Max => Math.Max(running, row.QuantityMicro),
+                        MeterAggregation.Latest => row.QuantityMicro,
+                        _ => running + row.QuantityMicro,
+                    };
+                    if (next > hard)
+                    {
+                        refused.Add(index);
+                        outcomes[index] = new UsageEventOutcome(index, row.EventId, Rejected, "quota_exceeded",
+                            $"the event would take this period's usage of meter '{meter.Code}' above the hard quota of {hard / UsageQuantity.PerUnit} {meter.Unit}.");
+                    }
+                    else
+                    {
+                        running = next;
+                    }
+                }
+            }
+
+            rows.RemoveAll(r => refused.Contains(r.Index));
         }
 
         if (rows.Count > 0)
@@ -216,7 +259,8 @@ public sealed partial class UsageIngestionService(ScaiDbFactory factory, TimePro
                 await using var tx = await db.Database.BeginTransactionAsync(token);
                 var stored = await _sql.InsertEventsAsync(db, ordered, token);
                 var fresh = ordered.Where(r => stored.Contains((r.TenantId, r.EventId))).ToList();
-                await AddToRollupsAsync(db, fresh, meters.ToDictionary(m => m.Meter.Id, m => m.Meter), token);
+                await AddToRollupsAsync(db, fresh, meterById, token);
+                await NoteSoftQuotasAsync(db, fresh.Where(InPeriod).ToList(), meterById, r => ChargeOf(r), r => periods[r.SubscriptionId], now, token);
                 await tx.CommitAsync(token);
                 return stored;
             }, ct);
@@ -267,6 +311,55 @@ public sealed partial class UsageIngestionService(ScaiDbFactory factory, TimePro
 
         await _sql.UpsertRollupsAsync(db, deltas.OrderBy(d => d.Tenant, StringComparer.Ordinal).ThenBy(d => d.Subscription, StringComparer.Ordinal)
             .ThenBy(d => d.Meter, StringComparer.Ordinal).ThenBy(d => d.Grain).ThenBy(d => d.BucketStart).ToList(), ct);
+    }
+
+    /// <summary>
+    /// For each (subscription, meter) of <paramref name="fresh"/> (events just stored in the current period) whose plan
+    /// has a soft quota now reached: writes the period's notice (insert-ignore on its key) and, only when this call
+    /// wrote it, usage.quota_reached.v1 to the outbox — once per period, also under concurrent batches. In the caller's transaction.
+    /// </summary>
+    private async Task NoteSoftQuotasAsync(ScaiDbContext db, List<UsageEvent> fresh, Dictionary<string, Meter> meters,
+        Func<UsageEvent, PlanUsageCharge?> chargeOf, Func<UsageEvent, (string TenantId, string PlanId, DateTimeOffset Start, DateTimeOffset End)> periodOf, DateTimeOffset now, CancellationToken ct)
+    {
+        var added = false;
+        foreach (var first in fresh.Where(r => chargeOf(r)?.SoftLimitUnits is not null).GroupBy(r => (r.SubscriptionId, r.MeterId)).Select(g => g.First())
+            .OrderBy(r => r.SubscriptionId, StringComparer.Ordinal).ThenBy(r => r.MeterId, StringComparer.Ordinal))
+        {
+            var charge = chargeOf(first)!;
+            var meter = meters[first.MeterId];
+            var period = periodOf(first);
+            var used = await UsageQueryService.UsedAsync(db, first.TenantId, first.SubscriptionId, meter, period.Start, period.End, ct);
+            if (used.Micro < charge.SoftLimitUnits!.Value * UsageQuantity.PerUnit
+                || !await _sql.InsertQuotaNoticeAsync(db, first.PartnerId, first.TenantId, first.SubscriptionId, meter.Id, period.Start, now, ct))
+            {
+                continue;
+            }
+
+            var payload = new Dictionary<string, object?>
+            {
+                ["subscription_id"] = first.SubscriptionId,
+                ["tenant_id"] = first.TenantId,
+                ["partner_id"] = first.PartnerId,
+                ["meter_id"] = meter.Id,
+                ["meter"] = meter.Code,
+                ["unit"] = meter.Unit,
+                ["quota"] = "soft",
+                ["limit"] = charge.SoftLimitUnits,
+                ["hard_limit"] = charge.HardLimitUnits,
+                ["used"] = used.ToString(),
+                ["period_start"] = period.Start,
+                ["period_end"] = period.End,
+                ["reached_at"] = now,
+            };
+            var e = new Domain.Common.DomainEvent(Domain.Events.EventTopics.UsageQuotaReached, first.PartnerId, first.TenantId, first.SubscriptionId, now, payload);
+            db.OutboxEvents.Add(new Domain.Events.OutboxEvent(e, JsonSerializer.Serialize(e.Payload, Persistence.Interceptors.AuditAndOutboxInterceptor.Json)));
+            added = true;
+        }
+
+        if (added)
+        {
+            await db.SaveChangesAsync(ct);
+        }
     }
 
     private static bool MayReportFor(Actor actor, string tenantId, string partnerId) =>

@@ -100,3 +100,18 @@ internal sealed class PlanUsageChargeMap : IEntityTypeConfiguration<PlanUsageCha
         b.HasOne<Meter>().WithMany().HasForeignKey(x => x.MeterId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+/// <summary>usage_quota_notices: one per (subscription, meter, period start): the soft quota's event once per period.</summary>
+internal sealed class UsageQuotaNoticeMap : IEntityTypeConfiguration<UsageQuotaNotice>
+{
+    public void Configure(EntityTypeBuilder<UsageQuotaNotice> b)
+    {
+        b.ToTable("usage_quota_notices");
+        b.HasKey(x => new { x.SubscriptionId, x.MeterId, x.PeriodStart });
+        b.Property(x => x.PartnerId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.TenantId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.SubscriptionId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.MeterId).HasMaxLength(Ids.MaxLength);
+        b.HasIndex(x => x.TenantId);
+    }
+}

@@ -140,6 +140,25 @@ internal sealed class UsageSql(DatabaseProvider provider)
         }
     }
 
+    /// <summary>Inserts the soft-quota notice of (subscription, meter, period start) unless stored; true when this call inserted it.</summary>
+    public async Task<bool> InsertQuotaNoticeAsync(ScaiDbContext db, string partnerId, string tenantId, string subscriptionId, string meterId, DateTimeOffset periodStart, DateTimeOffset now, CancellationToken ct)
+    {
+        string[] columns = ["SubscriptionId", "MeterId", "PeriodStart", "PartnerId", "TenantId", "ReachedAt"];
+        await using var cmd = Command(db, columns, 1, "usage_quota_notices", out var parameters);
+        object[] values = [subscriptionId, meterId, Instant(periodStart), partnerId, tenantId, Instant(now)];
+        for (var i = 0; i < values.Length; i++)
+        {
+            parameters[i].Value = values[i];
+        }
+
+        if (provider != DatabaseProvider.MariaDb)
+        {
+            cmd.CommandText += " ON CONFLICT DO NOTHING";
+        }
+
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
     private DbCommand Command(ScaiDbContext db, string[] columns, int rows, string table, out List<DbParameter> parameters)
     {
         var cmd = db.Database.GetDbConnection().CreateCommand();

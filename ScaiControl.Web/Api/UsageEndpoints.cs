@@ -25,6 +25,39 @@ public static class UsageEndpoints
             .WithSummary("Report a batch of up to 1,000 usage events; per event: accepted, duplicate (safe retry) or rejected with the reason")
             .Accepts<JsonElement>("application/json").Produces<UsageBatchResponse>()
             .ProducesProblem(StatusCodes.Status400BadRequest).ProducesProblem(StatusCodes.Status413PayloadTooLarge).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        usage.MapGet("/summary", Summary).RequireAuthorization(Permissions.UsageRead).WithName("UsageSummary")
+            .WithSummary("A subscription's usage per meter by hour, day or period, from the roll-ups")
+            .Produces<UsageSummary>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        usage.MapGet("/quota", Quota).RequireAuthorization(Permissions.UsageRead).WithName("UsageQuota")
+            .WithSummary("A tenant's quota state on one meter in the current period: used, soft and hard limit, ok | soft_reached | hard_reached")
+            .Produces<UsageQuota>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        usage.MapGet("/events", Events).RequireAuthorization(Permissions.UsageRead).WithName("ListUsageEvents")
+            .WithSummary("A subscription's stored usage events, cursor-paged in primary-key order")
+            .Produces<UsageEventPage>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+    }
+
+    /// <summary>GET /api/v1/usage/summary?subscription_id=&amp;meter=&amp;from=&amp;to=&amp;granularity=hour|day|period.</summary>
+    public static async Task<IResult> Summary(HttpContext http, UsageQueryService usage, [FromQuery(Name = "subscription_id")] string? subscriptionId, string? meter,
+        string? from, string? to, string? granularity, CancellationToken ct) =>
+        TypedResults.Ok(await usage.SummaryAsync(http.User.ToActor(), subscriptionId, meter, from, to, granularity, ct));
+
+    /// <summary>GET /api/v1/usage/quota?tenant_id=&amp;meter=.</summary>
+    public static async Task<IResult> Quota(HttpContext http, UsageQueryService usage, [FromQuery(Name = "tenant_id")] string? tenantId, string? meter, CancellationToken ct) =>
+        TypedResults.Ok(await usage.QuotaAsync(http.User.ToActor(), tenantId, meter, ct));
+
+    /// <summary>GET /api/v1/usage/events?subscription_id=&amp;meter=&amp;from=&amp;to=&amp;cursor=&amp;limit=.</summary>
+    public static async Task<IResult> Events(HttpContext http, UsageQueryService usage, [FromQuery(Name = "subscription_id")] string? subscriptionId, string? meter,
+        string? from, string? to, string? cursor, string? limit, CancellationToken ct)
+    {
+        int? size = null;
+        if (!string.IsNullOrEmpty(limit))
+        {
+            size = int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n
+                : throw new Domain.Common.DomainValidationException("limit", "limit must be a whole number between 1 and 200.");
+        }
+
+        var page = await usage.EventsAsync(http.User.ToActor(), subscriptionId, meter, from, to, cursor, size, ct);
+        return TypedResults.Ok(new UsageEventPage(page.Items, page.NextCursor));
     }
 
     /// <summary>POST /api/v1/usage.</summary>
@@ -115,6 +148,9 @@ public static class UsageEndpoints
     private static Microsoft.AspNetCore.Http.HttpResults.ProblemHttpResult Problem(int status, string title, string detail) =>
         TypedResults.Problem(new ProblemDetails { Status = status, Title = title, Detail = detail });
 }
+
+/// <summary>One page of GET /api/v1/usage/events; next_cursor is null on the last page.</summary>
+public sealed record UsageEventPage(IReadOnlyList<UsageEventItem> Items, string? NextCursor);
 
 /// <summary>The answer to POST /api/v1/usage: counts and one result per event, in the order sent.</summary>
 public sealed record UsageBatchResponse(int Accepted, int Duplicates, int Rejected, IReadOnlyList<UsageEventResultDto> Results);

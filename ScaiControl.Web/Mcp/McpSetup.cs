@@ -31,7 +31,7 @@ public static class McpSetup
     /// The classes whose [McpServerTool] methods are served. A feature adds its tool class here (one line); its
     /// methods carry [McpPermission] (and [McpMoneyMoving] when they create or move money).
     /// </summary>
-    public static readonly IReadOnlyList<Type> ToolTypes = [typeof(Tools.SubscriptionTools), typeof(Tools.CatalogTools), typeof(Tools.BillingTools)];
+    public static readonly IReadOnlyList<Type> ToolTypes = [typeof(Tools.SubscriptionTools), typeof(Tools.CatalogTools), typeof(Tools.BillingTools), typeof(Tools.UsageTools)];
 
     /// <summary>The server's name and version in the handshake.</summary>
     public static Implementation ServerInfo => new() { Name = "scaicontrol", Title = "ScaiControl", Version = typeof(McpSetup).Assembly.GetName().Version?.ToString() ?? "1.0.0" };

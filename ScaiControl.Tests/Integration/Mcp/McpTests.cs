@@ -125,7 +125,7 @@ public sealed class McpFixture : IAsyncLifetime
 [Trait("Category", "Mcp")]
 public sealed class McpTests(McpFixture fx) : IClassFixture<McpFixture>
 {
-    private static readonly string[] TenantTools = ["manage_subscriptions", "preview_plan_change", "browse_catalog", "manage_packs", "manage_tenants", "list_invoices", "get_invoice"];
+    private static readonly string[] TenantTools = ["manage_subscriptions", "preview_plan_change", "browse_catalog", "manage_packs", "manage_tenants", "list_invoices", "get_invoice", "report_usage", "usage_summary"];
 
     private static readonly string[] AllTools =
         [.. TenantTools, "finalise_invoice", "create_credit_note", "list_webhooks", "replay_webhooks", "billing_runs"];
@@ -403,5 +403,29 @@ public sealed class McpTests(McpFixture fx) : IClassFixture<McpFixture>
         var code = await AdminCli.RunAsync(["mcp", "--user", "nobody@example.invalid"], output, error, fx.CliConfig, "Development");
         Assert.NotEqual(0, code);
         Assert.Contains("no user with e-mail 'nobody@example.invalid'", error.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task UsageTools_ReportPerEvent_SummariseOwnSubscriptions_AndRefuseOthers()
+    {
+        using var api = fx.Api(McpFixture.Tenant);
+        var own = JsonNode.Parse(await api.GetStringAsync("api/v1/subscriptions?status=active&limit=200"))!["items"]!.AsArray()[0]!["id"]!.GetValue<string>();
+        var ownTenant = JsonNode.Parse(await api.GetStringAsync($"api/v1/subscriptions/{own}"))!["tenant_id"]!.GetValue<string>();
+        using var ops = fx.Api(McpFixture.Operator);
+        var other = JsonNode.Parse(await ops.GetStringAsync("api/v1/subscriptions?status=active&limit=200"))!["items"]!.AsArray()
+            .First(s => s!["tenant_id"]!.GetValue<string>() != ownTenant)!["id"]!.GetValue<string>();
+        var report = Call("report_usage", new { events = new[] { new { event_id = "mcp-1", meter = "no_such_meter", quantity = "1", timestamp = DateTimeOffset.UtcNow.ToString("O") } }, request_id = "usage-1" });
+        var run = await fx.HttpAsync(McpFixture.Tenant, report, report,
+            Call("usage_summary", new { subscription_id = own, granularity = "period" }),
+            Call("usage_summary", new { subscription_id = other }),
+            Call("usage_summary", new { subscription_id = own, granularity = "week" }));
+
+        var answer = Body(Result(run, 0));
+        Assert.Equal("rejected", answer["results"]![0]!["status"]!.GetValue<string>());
+        Assert.Equal("unknown_meter", answer["results"]![0]!["code"]!.GetValue<string>());
+        Assert.True(Result(run, 1)["_meta"]!["replayed"]!.GetValue<bool>());
+        Assert.Equal(own, Body(Result(run, 2))["subscription_id"]!.GetValue<string>());
+        Assert.StartsWith("404", Text(Result(run, 3)), StringComparison.Ordinal);
+        Assert.StartsWith("422", Text(Result(run, 4)), StringComparison.Ordinal);
     }
 }

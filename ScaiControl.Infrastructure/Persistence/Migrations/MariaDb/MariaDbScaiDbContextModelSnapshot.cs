@@ -2391,6 +2391,39 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.MariaDb
                     b.ToTable("usage_events", (string)null);
                 });
 
+            modelBuilder.Entity("ScaiControl.Domain.Usage.UsageQuotaNotice", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<string>("MeterId")
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<DateTime>("ReachedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.HasKey("SubscriptionId", "MeterId", "PeriodStart");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("usage_quota_notices", (string)null);
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Usage.UsageRollup", b =>
                 {
                     b.Property<string>("TenantId")

@@ -2389,6 +2389,39 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                     b.ToTable("usage_events", (string)null);
                 });
 
+            modelBuilder.Entity("ScaiControl.Domain.Usage.UsageQuotaNotice", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<string>("MeterId")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("PeriodStart")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<DateTimeOffset>("ReachedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.HasKey("SubscriptionId", "MeterId", "PeriodStart");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("usage_quota_notices", (string)null);
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Usage.UsageRollup", b =>
                 {
                     b.Property<string>("TenantId")

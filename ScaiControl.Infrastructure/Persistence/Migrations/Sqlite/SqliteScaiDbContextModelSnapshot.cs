@@ -2529,6 +2529,42 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("usage_events", (string)null);
                 });
 
+            modelBuilder.Entity("ScaiControl.Domain.Usage.UsageQuotaNotice", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MeterId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PeriodStart")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ReachedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("SubscriptionId", "MeterId", "PeriodStart");
+
+                    b.HasIndex("TenantId");
+
+                    b.ToTable("usage_quota_notices", (string)null);
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Usage.UsageRollup", b =>
                 {
                     b.Property<string>("TenantId")
