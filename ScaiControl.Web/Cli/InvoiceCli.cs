@@ -45,7 +45,7 @@ public static class InvoiceCli
                 items.Select(i => new[]
                 {
                     i.Id, i.Number, i.DocumentType, i.Status, names.TryGetValue(i.TenantId, out var n) ? n : i.TenantId,
-                    i.IssueDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), CliOutput.Money(i.GrossTotal, i.Currency),
+                    i.IssueDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), CliOutput.Money(i.DocumentType == "credit_note" ? -i.GrossTotal : i.GrossTotal, i.Currency), // a credit note credits: shown negative, as in the portal
                 }), "invoice");
             return 0;
         }));
