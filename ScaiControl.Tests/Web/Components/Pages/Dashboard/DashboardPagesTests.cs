@@ -104,6 +104,27 @@ public sealed class DashboardPagesTests(PortalRenderFixture portal) : IClassFixt
     }
 
     [Fact]
+    public async Task ABillingRun_InGerman_HasNoEnglishLeft()
+    {
+        var ops = await portal.ActorAsync(DemoUsers.Operator);
+        var seeded = (await portal.Services.GetRequiredService<BillingRunService>().ListAsync(ops, null, 10)).Items[^1];
+        await using var detail = await portal.OpenAsync<BillingRunPage>(DemoUsers.Operator, new Dictionary<string, object?> { ["Id"] = seeded.Id }, locale: "de-DE");
+        var html = System.Net.WebUtility.HtmlDecode(detail.Markup);
+
+        Assert.Equal("abgeschlossen", detail.Text("billing-run-status"));
+        Assert.Equal($"{seeded.TenantsProcessed} von {seeded.TenantsTotal}", detail.Text("run-tenants"));
+        foreach (var german in new[] { "Alle Abrechnungsläufe", "Erstellte Rechnungen", "Bisherige Fehler", "Verbleibende Zeit", "Probleme je Mandant", "dem Zeitplaner" })
+        {
+            Assert.Contains(german, html, StringComparison.Ordinal);
+        }
+
+        foreach (var english in new[] { "Invoices created", "Errors so far", "Time left", "Problems per tenant", " of " })
+        {
+            Assert.DoesNotContain(english, html, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public async Task StartingABillingRun_AsksFirst_ValidatesTheMonth_AndTheRunIsInTheHistory()
     {
         await using var view = await portal.OpenAsync<BillingRunsPage>(DemoUsers.Operator);
