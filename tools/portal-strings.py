@@ -826,6 +826,13 @@ S = {
     "Run.Outcome.completed": ("completed", "abgeschlossen"),
     "Run.Outcome.completed_with_problems": ("completed with problems", "mit Problemen abgeschlossen"),
     "Run.Outcome.failed": ("failed", "fehlgeschlagen"),
+    # admin: packs (intro, saved notice, retire dialog)
+    "Packs.AdminIntro": ("A pack sells several plans of different services as one line: a fixed price, or a percentage off the sum of the plans (the discount is taken once on the sum and rounded half away from zero to a whole cent). All its plans share the pack's currency and interval.", "Ein Paket verkauft mehrere Tarife verschiedener Dienste als eine Position: zu einem Festpreis oder mit einem Prozentrabatt auf die Summe der Tarife (der Rabatt wird einmal auf die Summe berechnet und kaufmännisch auf einen ganzen Cent gerundet). Alle Tarife teilen Währung und Intervall des Pakets."),
+    "Packs.SavedNotice": ("Saved pack {0} ({1}): {2} {3}, saving {4}.", "Paket {0} ({1}) gespeichert: {2} {3}, Ersparnis {4}."),
+    "Packs.RetireTitle": ("Retire pack", "Paket einstellen"),
+    "Packs.RetireBody": ("The {0} pack is taken off sale: no tenant can subscribe to it any more. Its current subscriptions continue and renew as before.", "Das Paket {0} wird aus dem Verkauf genommen: Kein Mandant kann es mehr abonnieren. Bestehende Abonnements laufen weiter und verlängern sich wie bisher."),
+    "Packs.RetireOk": ("Retire", "Einstellen"),
+    "Packs.Retired": ("Retired pack {0}: it is no longer on sale; its subscriptions continue.", "Paket {0} eingestellt: Es ist nicht mehr im Verkauf; seine Abonnements laufen weiter."),
 }
 
 here = os.path.dirname(os.path.abspath(__file__))
