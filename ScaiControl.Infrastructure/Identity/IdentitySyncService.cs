@@ -67,13 +67,23 @@ public sealed class IdentitySyncService(
             counts.Errors.Add(e.Message);
             logger.LogWarning("Identity sync {RunId} failed: {Reason}", run.Id, e.Message);
         }
-        catch (DbUpdateException e)
+        catch (Exception e) when (e is DbUpdateException || e.InnerException is DbUpdateException)
         {
-            // A concurrent write (another node's sync, a sign-in creating the same user): nothing of this pass was saved.
+            // A concurrent write (another node's sync, a sign-in creating the same user; on PostgreSQL a deadlock that the
+            // execution strategy gave up on arrives wrapped in InvalidOperationException): nothing of this pass was saved.
             failed = true;
             counts = new Counts();
             counts.Errors.Add("The changes could not be saved (a concurrent change); nothing was applied: " + e.GetBaseException().GetType().Name);
             logger.LogWarning(e, "Identity sync {RunId} could not save", run.Id);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // Anything else still ends the run as failed with its reason, so no run is left "running" until its lease ends
+            // (a later sync would return it instead of running).
+            failed = true;
+            counts = new Counts();
+            counts.Errors.Add("The sync failed: " + e.GetBaseException().Message);
+            logger.LogError(e, "Identity sync {RunId} failed", run.Id);
         }
 
         await using (var db = await factory.ForSystemAsync(SystemJob, CancellationToken.None))

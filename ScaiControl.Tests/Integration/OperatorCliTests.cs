@@ -182,11 +182,13 @@ public sealed class OperatorCliTests : IDisposable
         await Run("seed-demo");
         var invoice = (await Json("invoices", "list", "--status", "finalised", "--json")).Items().First(i => i.Str("document_type") == "invoice");
         var xml = Path.Combine(_dir, "invoice.xml");
-        var (code, output, error) = await Run("invoices", "einvoice", invoice.Str("id"), "--format", "ubl", "--out", xml);
+        // CII: every buyer can receive it (Peppol UBL needs a business buyer's electronic address, and the newest
+        // invoice may be the consumer's).
+        var (code, output, error) = await Run("invoices", "einvoice", invoice.Str("id"), "--format", "cii", "--out", xml);
         Assert.True(code == 0, error);
         Assert.Contains($"to {xml}", output, StringComparison.Ordinal);
         var document = System.Xml.Linq.XDocument.Load(xml);
-        Assert.Equal("Invoice", document.Root!.Name.LocalName);
+        Assert.Equal("CrossIndustryInvoice", document.Root!.Name.LocalName);
         Assert.Contains(invoice.Str("number"), document.ToString(), StringComparison.Ordinal);
 
         (code, _, error) = await Run("invoices", "einvoice", invoice.Str("id"), "--format", "docx", "--out", Path.Combine(_dir, "x.docx"));

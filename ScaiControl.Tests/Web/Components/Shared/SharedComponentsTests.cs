@@ -75,7 +75,7 @@ public sealed class SharedComponentsTests(PortalRenderFixture portal) : IClassFi
             var call = Assert.Single(view.Context.JSInterop.Invocations, i => i.Identifier == "scaiShell.download");
             Assert.Equal("invoices.csv", call.Arguments[0]);
             var lines = ((string)call.Arguments[2]!).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
-            Assert.Equal("number,type,issue_date,status,gross_minor,currency", lines[0]);
+            Assert.Equal("number,type,issue_date,status,payment_status,gross_minor,currency", lines[0]);
             Assert.Equal(numbers.Count, lines.Length - 1);
             Assert.All(numbers, n => Assert.Contains(lines, l => l.StartsWith(n + ",", StringComparison.Ordinal)));
         });
