@@ -172,6 +172,12 @@ while IFS= read -r -d '' trx; do
     total=$((total + ${t:-0})); passed=$((passed + ${p:-0})); failed=$((failed + f))
 done < <(find "$results" -name '*.trx' -print0 2>/dev/null)
 
+# The failed tests by name (CI shows only the end of the output): one line each, before the summary.
+while IFS= read -r -d '' trx; do
+    grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' "$trx" 2>/dev/null \
+        | sed -n 's/.*testName="\([^"]*\)".*/\1/p' | sed 's/^/[test.sh] FAILED: /' || true
+done < <(find "$results" -name '*.trx' -print0 2>/dev/null)
+
 cleanup
 say "total $((SECONDS - t0))s"
 if ((files == 0)); then
