@@ -168,6 +168,7 @@ S = {
     "Error.NoActions": ("none", "keine"),
     "Error.NotFound": ("The resource was not found.", "Das Objekt wurde nicht gefunden."),
     # portal: my subscriptions and packs
+    "MySubs.Search": ("Search by service or plan", "Nach Dienst oder Tarif suchen"),
     "MySubs.Title": ("My subscriptions", "Meine Abonnements"),
     "MySubs.Loading": ("Loading your subscriptions…", "Ihre Abonnements werden geladen…"),
     'MySubs.TenantOnly': ("This page lists a tenant's own subscriptions. Operators and partner admins see and act on their tenants' subscriptions in", 'Diese Seite zeigt die eigenen Abonnements eines Mandanten. Betreiber und Partner-Administratoren sehen und bearbeiten die Abonnements ihrer Mandanten unter'),
@@ -448,6 +449,10 @@ S = {
     'Invoices.FinaliseText': ("The draft for {0} ({1}) gets the next number of its seller's series, its parties and lines are frozen, and its PDF is rendered. A finalised invoice cannot be changed or deleted; corrections need a credit note.", 'Der Entwurf für {0} ({1}) erhält die nächste Nummer der Reihe seines Verkäufers, Parteien und Positionen werden festgeschrieben und das PDF wird erzeugt. Eine abgeschlossene Rechnung kann weder geändert noch gelöscht werden; Korrekturen erfordern eine Gutschrift.'),
     "Invoices.Finalised": ("Finalised as {0} ({1}).", "Abgeschlossen als {0} ({1})."),
     # admin: billing runs
+    "Runs.Search": ("Month (2026 or 2026-03)", "Monat (2026 oder 2026-03)"),
+    "Runs.ConfirmTitle": ("Start the billing run of {0}", "Abrechnungslauf für {0} starten"),
+    "Runs.ConfirmText": ("Every billable period starting before {0} that is not invoiced yet goes on an invoice; the invoices are finalised at once, each taking the next number of its seller's series. Finalised invoices cannot be changed, only credited.", "Jeder abrechenbare Zeitraum, der vor dem {0} beginnt und noch nicht berechnet ist, kommt auf eine Rechnung; die Rechnungen werden sofort abgeschlossen und erhalten jeweils die nächste Nummer des Nummernkreises ihres Verkäufers. Abgeschlossene Rechnungen können nicht geändert, nur gutgeschrieben werden."),
+    "Runs.StartedNotice": ("Billing run of {0} started; it keeps running if you leave this page.", "Abrechnungslauf für {0} gestartet; er läuft weiter, wenn Sie diese Seite verlassen."),
     "Runs.Title": ("Billing runs", "Abrechnungsläufe"),
     "Runs.ListIntro": ("Every run is kept: its counts, the problems it met per tenant and how long it took. A run started here keeps running when you leave the page.", "Jeder Lauf bleibt erhalten: seine Zahlen, die Probleme je Mandant und die Dauer. Ein hier gestarteter Lauf läuft weiter, wenn Sie die Seite verlassen."),
     "Runs.StartA": ("Start a billing run", "Einen Abrechnungslauf starten"),
