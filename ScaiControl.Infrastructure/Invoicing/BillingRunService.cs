@@ -71,11 +71,29 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
 
     /// <summary>A page of runs, newest first (run ids are time-ordered; the cursor is the last id of the previous page). Runs are never deleted: this is the run history.</summary>
     /// <exception cref="DomainValidationException">limit outside 1..200, or a malformed cursor.</exception>
-    public async Task<Page<BillingRun>> ListAsync(Actor actor, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<BillingRun>> ListAsync(Actor actor, string? cursor, int limit, CancellationToken ct = default) =>
+        ListAsync(actor, null, null, null, cursor, limit, ct);
+
+    /// <summary>The sort keys of the run history: period ("YYYY-MM", text order is month order) and created (id order).</summary>
+    public static readonly SortKeys<BillingRun> Sorts = new SortKeys<BillingRun>().Text("period", r => r.Period).Text("created", r => r.Id);
+
+    /// <summary>
+    /// A page of the run history narrowed to a <paramref name="status"/> and to runs whose period starts with
+    /// <paramref name="period"/> ("2026" or "2026-03"), in the order <paramref name="sort"/> names (<see cref="Sorts"/>;
+    /// null: newest first). The same keyset paging as the overload without filters.
+    /// </summary>
+    /// <exception cref="DomainValidationException">limit outside 1..200, a malformed cursor or an unknown sort key.</exception>
+    public async Task<Page<BillingRun>> ListAsync(Actor actor, BillingRunStatus? status, string? period, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.BillingRun);
         await using var db = await factory.ForOperatorAsync(actor, "list billing runs", ct);
-        return await Paging.ReadAsync(db.BillingRuns.AsNoTracking(), r => r.Id, cursor, limit, ct);
+        var query = db.BillingRuns.AsNoTracking().Where(r => status == null || r.Status == status);
+        if (period?.Trim() is { Length: > 0 } prefix)
+        {
+            query = query.Where(r => r.Period.StartsWith(prefix));
+        }
+
+        return await Paging.ReadAsync(query, r => r.Id, Sorts, sort, cursor, limit, ct);
     }
 
     /// <summary>

@@ -75,11 +75,24 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
 
     /// <summary>Like the overload without <paramref name="sort"/>, in the order it names (<see cref="Sorts"/>; null: newest first).</summary>
     /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
-    public async Task<Page<SubscriptionView>> SearchAsync(Actor actor, SubscriptionStatus? status, string? text, ListSort? sort, string? cursor, int limit, CancellationToken ct = default)
+    public Task<Page<SubscriptionView>> SearchAsync(Actor actor, SubscriptionStatus? status, string? text, ListSort? sort, string? cursor, int limit, CancellationToken ct = default) =>
+        SearchAsync(actor, status, text, sort, cursor, limit, standaloneOnly: false, ct);
+
+    /// <summary>
+    /// Like the other overloads; with <paramref name="standaloneOnly"/> the subscriptions inside a pack are left out
+    /// in the query (the tenant's list shows them with their pack), so every page is full.
+    /// </summary>
+    /// <exception cref="DomainValidationException">An unknown sort key, bad limit or cursor.</exception>
+    public async Task<Page<SubscriptionView>> SearchAsync(Actor actor, SubscriptionStatus? status, string? text, ListSort? sort, string? cursor, int limit, bool standaloneOnly, CancellationToken ct = default)
     {
         InvoiceService.Require(actor, Permissions.SubscriptionsRead);
         await using var db = await factory.OpenAsync(actor, "list subscriptions", ct);
         var query = db.Subscriptions.AsNoTracking().Where(s => status == null || s.Status == status);
+        if (standaloneOnly)
+        {
+            query = query.Where(s => s.PackSubscriptionId == null);
+        }
+
         if (text?.Trim().ToLowerInvariant() is { Length: > 0 } term)
         {
             // LOWER(...) LIKE '%term%' on every provider (the StringComparison overload has no SQL translation).

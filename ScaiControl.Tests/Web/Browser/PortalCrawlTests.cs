@@ -11,7 +11,7 @@ namespace ScaiControl.Tests.Web.Browser;
 /// error, a failed or 4xx/5xx same-origin request, a circuit error or a page that scrolls sideways. Every navigation
 /// link must be a route of the app. From the pages it visits it also follows one link of each detail route (a route
 /// with a parameter: an invoice, a billing run, a subscription's history or plan change, a template, a webhook
-/// subscriber) and checks that page the same way; on a phone the account button shows who is signed in.
+/// subscriber, which the operator adds through the portal first, an identity user) and checks that page the same way; on a phone the account button shows who is signed in.
 /// With SCAI_PORTAL_SCREENSHOTS set to a folder it writes one screenshot per page,
 /// there (desktop: operator and tenant; phone: tenant); docs/portal/ holds the committed ones
 /// (SCAI_PORTAL_SCREENSHOTS=$PWD/docs/portal scripts/test.sh --filter "FullyQualifiedName~PortalCrawlTests").
@@ -77,6 +77,7 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         var visited = 0;
         var visitedPaths = new HashSet<string>(StringComparer.Ordinal);
         var detailKinds = new HashSet<string>(StringComparer.Ordinal);
+        await AddWebhookSubscriberAsync();
 
         foreach (var (role, email) in Roles)
         {
@@ -199,9 +200,13 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         output.WriteLine($"visited {visited} pages");
         output.WriteLine($"pages: {string.Join(", ", visitedPaths.Order(StringComparer.Ordinal))}");
         output.WriteLine($"detail routes followed: {string.Join(", ", detailKinds.Order(StringComparer.Ordinal))}");
-        // The demo data links each of these from a list page (webhook subscribers exist only when a test adds one).
-        Assert.Contains("/admin/identity/api-keys", visitedPaths); // reached through the identity pages' tabs, not the navigation
-        foreach (var kind in new[] { "/invoices/{Id}", "/admin/billing-runs/{Id}", "/admin/templates/{Id}", "/admin/subscriptions/{Id}/history", "/subscriptions/{Id}/change-plan" })
+        // The demo data links each of these from a list page (the webhook subscriber is the one added above).
+        foreach (var tab in new[] { "/admin/identity/api-keys", "/admin/identity/groups", "/admin/identity/sync-runs" })
+        {
+            Assert.Contains(tab, visitedPaths); // reached through the identity pages' tabs, not the navigation
+        }
+
+        foreach (var kind in new[] { "/invoices/{Id}", "/admin/billing-runs/{Id}", "/admin/templates/{Id}", "/admin/subscriptions/{Id}/history", "/subscriptions/{Id}/change-plan", "/admin/webhook-subscriptions/{Id}", "/admin/identity/users/{Id}" })
         {
             Assert.Contains(kind, detailKinds);
         }
@@ -211,5 +216,27 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         }
 
         Assert.True(problems.Count == 0, string.Join("\n", problems) + "\napp log:\n" + _app.Log);
+    }
+
+    /// <summary>
+    /// The demo data has no webhook subscriber; the operator adds one through the portal, as a user would, so the
+    /// crawl reaches the subscriber's page. Its URL is a closed port on this machine (deliveries fail, quietly).
+    /// </summary>
+    private async Task AddWebhookSubscriberAsync()
+    {
+        var context = await _chromium!.Browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = _app!.BaseAddress.ToString() });
+        var page = await context.NewPageAsync();
+        page.SetDefaultTimeout(30_000);
+        await page.GotoAsync("sign-in");
+        await page.ClickAsync("[data-testid='sign-in-ops@scailabs.example']");
+        await page.Locator("h1[data-interactive]").WaitForAsync();
+        await page.GotoAsync("admin/webhook-subscriptions");
+        await page.Locator("h1[data-interactive='True']").WaitForAsync();
+        await page.GetByTestId("webhook-url").FillAsync("http://127.0.0.1:20001/crawl-hooks");
+        await page.GetByTestId("webhook-topics").FillAsync("invoice.*");
+        await page.GetByTestId("webhook-topics").BlurAsync();
+        await page.GetByTestId("webhook-create-button").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("webhook-secret")).ToBeVisibleAsync();
+        await context.CloseAsync();
     }
 }

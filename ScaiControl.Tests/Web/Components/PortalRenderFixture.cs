@@ -201,6 +201,24 @@ public sealed class PortalView<TComponent>(BunitContext context, IRenderedCompon
     /// <summary>The component under test.</summary>
     public IRenderedComponent<TComponent> Component => host.FindComponent<TComponent>();
 
+    /// <summary>
+    /// The last streamed download the page finished (the list's CSV export): its file name, the text of its parts
+    /// joined, and how many parts (pages) it was sent in. Null while none has ended.
+    /// </summary>
+    public (string FileName, string Text, int Parts)? Downloaded()
+    {
+        var calls = context.JSInterop.Invocations.ToList();
+        var end = calls.LastOrDefault(i => i.Identifier == "scaiShell.downloadEnd");
+        if (end.Identifier is null)
+        {
+            return null;
+        }
+
+        var id = (string)end.Arguments[0]!;
+        var parts = calls.Where(i => i.Identifier == "scaiShell.downloadPart" && (string)i.Arguments[0]! == id).Select(i => (string)i.Arguments[1]!).ToList();
+        return ((string)end.Arguments[1]!, string.Concat(parts), parts.Count);
+    }
+
     /// <summary>The current markup of the component, its dialogs and snackbars.</summary>
     public string Markup => host.Markup;
 

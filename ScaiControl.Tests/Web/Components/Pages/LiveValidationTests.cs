@@ -4,6 +4,7 @@ using ScaiControl.Infrastructure.Persistence;
 using ScaiControl.Web.Components.Pages.Admin.BillingRuns;
 using ScaiControl.Web.Components.Pages.Admin.Catalog;
 using ScaiControl.Web.Components.Pages.Admin.Packs;
+using ScaiControl.Web.Components.Pages.Admin.Templates;
 using ScaiControl.Web.Components.Pages.Admin.Tenants;
 using ScaiControl.Web.Components.Pages.Admin.Webhooks;
 
@@ -100,6 +101,87 @@ public sealed class LiveValidationTests(PortalRenderFixture portal) : IClassFixt
         view.Fill("pack-code", "good-code");
         view.WaitFor(() => Assert.False(view.Has("error-code")));
         Assert.True(view.Has("error-name"));
+    }
+
+    [Fact]
+    public async Task NewPlan_TrialAndTermOutOfRange_AreSaidAsTyped_ClearedWhenCorrected_AndSaveWritesNothing()
+    {
+        var before = await CountPlansAsync();
+        await using var view = await portal.OpenAsync<AdminCatalogPage>(DemoUsers.Operator);
+        view.Fill("plan-code", "crm-trial-check");
+        view.Fill("plan-name", "Trial check");
+        view.Fill("plan-price", "10.00");
+
+        view.Fill("plan-trial", "400");
+        view.WaitFor(() => Assert.Equal("Trial days must be between 0 and 365.", view.Text("error-plan-trial")));
+        view.Fill("plan-term", "0");
+        view.WaitFor(() => Assert.StartsWith("The fixed term must be between 1 and 120 periods", view.Text("error-plan-term"), StringComparison.Ordinal));
+
+        view.Click("plan-save");
+
+        Assert.True(view.Has("error-plan-trial"));
+        Assert.True(view.Has("error-plan-term"));
+        Assert.False(view.Has("catalog-saved"));
+        Assert.Equal(before, await CountPlansAsync());
+
+        view.Fill("plan-trial", "14");
+        view.WaitFor(() => Assert.False(view.Has("error-plan-trial")));
+        view.Fill("plan-term", "12");
+        view.WaitFor(() => Assert.False(view.Has("error-plan-term")));
+    }
+
+    [Fact]
+    public async Task NewPack_WithOnePlanRow_OrAnEmptyRow_IsRefusedAtTheRows_AsEdited_AndOnSave_AndNothingIsWritten()
+    {
+        var before = await CountPacksAsync();
+        await using var view = await portal.OpenAsync<AdminPacksPage>(DemoUsers.Operator);
+        view.Fill("pack-code", "check-items");
+        view.Fill("pack-name", "Check items");
+
+        view.Click("pack-item-remove-1");
+        view.WaitFor(() => Assert.Equal("A pack needs at least 2 plans of different services.", view.Text("error-items")));
+
+        view.Click("pack-save");
+
+        view.WaitFor(() => Assert.Equal("Choose a plan for this row, or remove it.", view.Text("error-items[0].plan_id")));
+        Assert.True(view.Has("error-items"));
+        Assert.False(view.Has("pack-saved"));
+        Assert.Equal(before, await CountPacksAsync());
+    }
+
+    [Fact]
+    public async Task NewTemplate_BadLanguageAndName_AreSaidAsTyped_AndSaveWritesNothing()
+    {
+        var before = await CountTemplatesAsync();
+        await using var view = await portal.OpenAsync<TemplateDesignerPage>(DemoUsers.Operator);
+
+        view.Fill("template-language", "not a language!");
+        view.WaitFor(() => Assert.True(view.Has("error-template-language")));
+        view.Fill("template-name", "Not A Slug!");
+        view.WaitFor(() => Assert.True(view.Has("error-template-name")));
+
+        view.Click("template-save");
+
+        Assert.True(view.Has("error-template-language"));
+        Assert.False(view.Has("template-notice"));
+        Assert.Equal(before, await CountTemplatesAsync());
+
+        view.Fill("template-language", "de-AT");
+        view.WaitFor(() => Assert.False(view.Has("error-template-language")));
+        view.Fill("template-name", "invoice-short");
+        view.WaitFor(() => Assert.False(view.Has("error-template-name")));
+    }
+
+    private async Task<int> CountPacksAsync()
+    {
+        await using var db = await portal.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
+        return await db.ServicePacks.CountAsync();
+    }
+
+    private async Task<int> CountTemplatesAsync()
+    {
+        await using var db = await portal.Services.GetRequiredService<ScaiDbFactory>().ForSystemAsync("test");
+        return await db.InvoiceTemplates.CountAsync();
     }
 
     private async Task<int> CountPlansAsync()

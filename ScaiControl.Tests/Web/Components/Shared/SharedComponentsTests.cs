@@ -72,9 +72,9 @@ public sealed class SharedComponentsTests(PortalRenderFixture portal) : IClassFi
 
         view.WaitFor(() =>
         {
-            var call = Assert.Single(view.Context.JSInterop.Invocations, i => i.Identifier == "scaiShell.download");
-            Assert.Equal("invoices.csv", call.Arguments[0]);
-            var lines = ((string)call.Arguments[2]!).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+            var csv = view.Downloaded() ?? throw new Xunit.Sdk.XunitException("no download yet");
+            Assert.Equal("invoices.csv", csv.FileName);
+            var lines = csv.Text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
             Assert.Equal("number,type,issue_date,status,payment_status,gross_minor,currency", lines[0]);
             Assert.Equal(numbers.Count, lines.Length - 1);
             Assert.All(numbers, n => Assert.Contains(lines, l => l.StartsWith(n + ",", StringComparison.Ordinal)));
