@@ -84,7 +84,7 @@ public abstract class UsageBillingTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.True(answer["accepted"]!.GetValue<int>() == events.Length, answer.ToJsonString());
     }
 
-    [Fact(Skip = "Failed on SQLite in the last run (cause not yet read: the output was cut); see the branch report")]
+    [Fact(Skip = "Test fixed after its failing run (the test posted an event after the clock; compared the whole invoice, which has the tenant's other subscription too) but not re-run before the deadline: unskip and run")]
     public async Task FixedAndUsageCharges_OneInvoice_EachPricingModelHandComputed_BilledOnce()
     {
         app.Clock.Now = At("2026-03-01T00:00:00Z");
@@ -136,7 +136,7 @@ public abstract class UsageBillingTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Equal(InvoiceStatus.Finalised, fixedApril.Invoice.Status);
         Assert.All(april, l => Assert.Equal((fixedApril.Line.VatCategory, fixedApril.Line.VatRateBasisPoints), (l.Line.VatCategory, l.Line.VatRateBasisPoints)));
         Assert.All(april, l => Assert.Equal(At("2026-04-01T00:00:00Z"), l.Line.PeriodEnd));
-        Assert.Equal(2900 + 35 + 30 + 350 + 1200 + 163, fixedApril.Invoice.NetTotalMinor);
+        Assert.Equal(2900 + 35 + 30 + 350 + 1200 + 163, lines.Where(l => l.Invoice.Id == fixedApril.Invoice.Id).Sum(l => l.Line.NetAmountMinor)); // the tenant's other subscriptions share the invoice
 
         var graduatedLine = april.Single(l => l.Line.NetAmountMinor == 30).Line.Description;
         Assert.Contains("25 unit (5 included)", graduatedLine, StringComparison.Ordinal);
@@ -156,7 +156,7 @@ public abstract class UsageBillingTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Single(await PeriodClosedAsync(id));
     }
 
-    [Fact(Skip = "Failed on SQLite in the last run (cause not yet read: the output was cut); see the branch report")]
+    [Fact(Skip = "Test fixed after its failing run (the test posted an event after the clock; compared the whole invoice, which has the tenant's other subscription too) but not re-run before the deadline: unskip and run")]
     public async Task ProrationBesideUsage_OnTheNextInvoice()
     {
         app.Clock.Now = At("2026-03-01T00:00:00Z");
@@ -177,6 +177,7 @@ public abstract class UsageBillingTests<TApp>(TApp app) : IClassFixture<TApp>
 
         // 16 March: 16 of 31 days left. Credit 3100 × 16/31 = 1600; charge 6200 × 16/31 = 3200.
         await claire.PostJson($"/api/v1/subscriptions/{id}/change-plan", new { plan_id = business, effective = "now" }, HttpStatusCode.OK);
+        app.Clock.Now = At("2026-03-21T00:00:00Z");
         await IngestAsync(claire, Event("c-2", meter, "100", At("2026-03-20T10:00:00Z")));
 
         // 1 April: April at the new rate, the proration charge and credit, and March's 400 units at the plan in force (0.5 cent): 200.
@@ -186,7 +187,6 @@ public abstract class UsageBillingTests<TApp>(TApp app) : IClassFixture<TApp>
         Assert.Single(onApril.Select(l => l.Invoice.Id).Distinct());
         Assert.Equal([6200L, 200L, 3200L, -1600L], onApril.Select(l => l.Line.NetAmountMinor));
         Assert.Contains("400 unit", onApril[1].Line.Description, StringComparison.Ordinal);
-        Assert.Equal(6200 + 200 + 3200 - 1600, onApril[0].Invoice.NetTotalMinor);
     }
 
     [Fact]
