@@ -76,6 +76,7 @@ public static class Registrations
         services.AddSingleton(configuration.GetSection("Usage").Get<Usage.UsageOptions>() ?? new Usage.UsageOptions());
         services.AddSingleton<Usage.UsageIngestionService>();
         services.AddSingleton<Usage.UsageQueryService>();
+        services.AddSingleton<Usage.UsageCorrectionService>();
         Identity.IdentityRegistration.AddScaiIdentity(services, configuration);
         Registry.RegistryRegistration.AddScaiRegistry(services, configuration);
         services.AddSingleton<DemoSeeder>();

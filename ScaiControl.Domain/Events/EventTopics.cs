@@ -30,12 +30,15 @@ public static class EventTopics
     /// <summary>A tenant's usage of a meter reached its plan's soft quota (issue 15); once per period per subscription and meter.</summary>
     public const string UsageQuotaReached = "usage.quota_reached.v1";
 
+    /// <summary>A subscription period's usage was closed and billed (issue 15); once per subscription and period, with totals.</summary>
+    public const string UsagePeriodClosed = "usage.period_closed.v1";
+
     /// <summary>All topics: the changelog's 14 in its order, then the issue 16 and issue 15 additions.</summary>
     public static IReadOnlyList<string> All { get; } =
     [
         TenantBillingLinked, TenantBillingUpdated, PartnerBillingLinked, PartnerBillingUpdated, SubscriptionActivated,
         SubscriptionChanged, SubscriptionCancelled, SubscriptionSuspended, SubscriptionResumed, SubscriptionTrialEnding,
         SubscriptionPaymentFailed, PackSubscriptionActivated, PackSubscriptionChanged, PackSubscriptionCancelled,
-        InvoiceIssued, InvoicePaid, InvoiceOverdue, InvoicePaymentFailed, DunningStep, UsageQuotaReached,
+        InvoiceIssued, InvoicePaid, InvoiceOverdue, InvoicePaymentFailed, DunningStep, UsageQuotaReached, UsagePeriodClosed,
     ];
 }

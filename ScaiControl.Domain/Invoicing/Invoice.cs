@@ -261,6 +261,34 @@ public sealed class Invoice : AggregateRoot, ITenantOwned
         return line;
     }
 
+    /// <summary>
+    /// Adds the usage line of one plan usage charge for a period that ended (issue 15, billed in arrears): 1 ×
+    /// <paramref name="amount"/> (BT-129 = 1, BT-146 = BT-131), zero allowed (usage within the included units is
+    /// still shown); <paramref name="description"/> carries the quantity and the tier breakdown. VAT like every line.
+    /// <paramref name="billingKey"/> is unique across all invoice lines, so a period's usage is invoiced once.
+    /// </summary>
+    /// <exception cref="InvoiceImmutableException">The invoice is finalised.</exception>
+    /// <exception cref="DomainValidationException">A negative amount, or another currency.</exception>
+    public InvoiceLine AddUsageLine(string description, Money amount, VatDecision vat, string subscriptionId, DateTimeOffset periodStart, DateTimeOffset periodEnd, string billingKey)
+    {
+        EnsureDraft();
+        if (amount.MinorUnits < 0)
+        {
+            throw new DomainValidationException("amount", "A usage line is never negative; a credit goes through a pending charge.");
+        }
+
+        if (amount.Currency != Currency)
+        {
+            throw new DomainValidationException("currency", $"A {amount.Currency} line cannot go on a {Currency} invoice.");
+        }
+
+        var line = new InvoiceLine(this, _lines.Count + 1, Guard.Text(description, "description", 500), 1, amount.MinorUnits, vat,
+            subscriptionId, periodStart, periodEnd, billingKey: Guard.Text(billingKey, "billing_key", 80));
+        _lines.Add(line);
+        Recalculate();
+        return line;
+    }
+
     /// <summary>The VAT breakdown (BG-23), one entry per (category, rate), in category then rate order.</summary>
     public IReadOnlyList<VatBreakdownEntry> VatBreakdown() => _lines
         .GroupBy(l => (l.VatCategory, l.VatRateBasisPoints))

@@ -13,6 +13,9 @@ public enum SubscriptionChargeKind
 
     /// <summary>A whole period at the old rate that a plan change found not yet invoiced (billing key = the period's, so it is never billed twice).</summary>
     PeriodCharge,
+
+    /// <summary>A usage correction after the grace of the period's invoice (issue 15): the re-priced difference, a charge or a credit.</summary>
+    UsageCorrection,
 }
 
 /// <summary>

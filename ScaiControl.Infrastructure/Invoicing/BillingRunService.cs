@@ -365,6 +365,8 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
             }
 
             await Packs.PackBilling.AddLinesAsync(db, invoice, packs, cutoff, vat, now, ct);
+            // Usage of the periods that ended, in arrears; adjustments of closed periods join the pending charges.
+            charges.AddRange(await UsageBilling.AddLinesAsync(db, invoice, rows.Select(r => r.Subscription).ToList(), cutoff, vat, now, ct));
             foreach (var rest in PendingChargeBilling.AddLines(invoice, charges, vat, now))
             {
                 db.SubscriptionCharges.Add(rest);

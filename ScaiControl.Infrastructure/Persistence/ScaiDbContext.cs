@@ -67,6 +67,8 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     public DbSet<ScaiControl.Domain.Usage.UsageUniqueValue> UsageUniqueValues => Set<ScaiControl.Domain.Usage.UsageUniqueValue>();
     public DbSet<ScaiControl.Domain.Usage.PlanUsageCharge> PlanUsageCharges => Set<ScaiControl.Domain.Usage.PlanUsageCharge>();
     public DbSet<ScaiControl.Domain.Usage.UsageQuotaNotice> UsageQuotaNotices => Set<ScaiControl.Domain.Usage.UsageQuotaNotice>();
+    public DbSet<ScaiControl.Domain.Usage.UsagePeriodClose> UsagePeriodCloses => Set<ScaiControl.Domain.Usage.UsagePeriodClose>();
+    public DbSet<ScaiControl.Domain.Usage.UsageCorrection> UsageCorrections => Set<ScaiControl.Domain.Usage.UsageCorrection>();
 
     private HashSet<(string PartnerId, string TenantId)>? _tenantsRead;
 

@@ -20,6 +20,13 @@ public sealed class UsageOptions
 
     /// <summary>How far ahead of the server clock a timestamp may lie (5 minutes).</summary>
     public TimeSpan FutureSkew { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// How long after the invoice carrying a period's usage was finalised a correction still belongs to that period
+    /// (default 7 days; the next invoice bills the difference as the period's adjustment); later it becomes a pending
+    /// charge or credit of its own. At most 55 days (<see cref="Invoicing.UsageBilling.RepriceWindow"/> − LateWindow).
+    /// </summary>
+    public TimeSpan CorrectionGrace { get; set; } = TimeSpan.FromDays(7);
 }
 
 /// <summary>One event as the client sent it; the raw text of each field (quantity: the JSON string, or the number's digits).</summary>

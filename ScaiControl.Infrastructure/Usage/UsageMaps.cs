@@ -48,6 +48,8 @@ internal sealed class UsageEventMap : IEntityTypeConfiguration<UsageEvent>
         b.Property(x => x.PropertiesJson).HasMaxLength(UsageEvent.MaxPropertiesLength);
         b.Property(x => x.UniqueValue).HasMaxLength(Meter.MaxPropertyLength);
         b.HasIndex(x => new { x.TenantId, x.Id }).IsUnique();
+        // Corrections of max/latest meters recompute one hour; cost-plus pricing groups one period.
+        b.HasIndex(x => new { x.TenantId, x.SubscriptionId, x.MeterId, x.OccurredAt });
     }
 }
 
@@ -113,5 +115,48 @@ internal sealed class UsageQuotaNoticeMap : IEntityTypeConfiguration<UsageQuotaN
         b.Property(x => x.SubscriptionId).HasMaxLength(Ids.MaxLength);
         b.Property(x => x.MeterId).HasMaxLength(Ids.MaxLength);
         b.HasIndex(x => x.TenantId);
+    }
+}
+
+/// <summary>usage_period_closes: one per (subscription, period start): a period's usage invoiced once.</summary>
+internal sealed class UsagePeriodCloseMap : IEntityTypeConfiguration<UsagePeriodClose>
+{
+    public void Configure(EntityTypeBuilder<UsagePeriodClose> b)
+    {
+        b.ToTable("usage_period_closes");
+        b.HasKey(x => new { x.SubscriptionId, x.PeriodStart });
+        b.Property(x => x.PartnerId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.TenantId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.SubscriptionId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.InvoiceId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.Currency).HasMaxLength(3);
+        b.Property(x => x.MetersJson).HasMaxLength(8000);
+        b.Property(x => x.Revision).IsConcurrencyToken();
+        b.Ignore(x => x.Meters);
+        b.HasIndex(x => new { x.TenantId, x.PeriodEnd });
+    }
+}
+
+/// <summary>usage_corrections: append-only; (tenant, source, event_id, id) finds an event's latest correction.</summary>
+internal sealed class UsageCorrectionMap : IEntityTypeConfiguration<UsageCorrection>
+{
+    public void Configure(EntityTypeBuilder<UsageCorrection> b)
+    {
+        b.ToTable("usage_corrections");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.PartnerId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.TenantId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.Source).HasMaxLength(UsageEvent.MaxSourceLength);
+        b.Property(x => x.EventId).HasMaxLength(UsageEvent.MaxEventIdLength);
+        b.Property(x => x.SubscriptionId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.MeterId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.Action).HasConversion(a => a == UsageCorrectionAction.Void ? "void" : "amend", s => s == "void" ? UsageCorrectionAction.Void : UsageCorrectionAction.Amend).HasMaxLength(8);
+        b.Property(x => x.Reason).HasMaxLength(UsageCorrection.MaxReasonLength);
+        b.Property(x => x.Settlement).HasMaxLength(16);
+        b.Property(x => x.ChargeId).HasMaxLength(Ids.MaxLength);
+        b.Property(x => x.CreatedBy).HasMaxLength(Ids.MaxLength);
+        b.HasIndex(x => new { x.TenantId, x.Source, x.EventId, x.Id });
+        b.HasIndex(x => new { x.TenantId, x.SubscriptionId, x.MeterId, x.OccurredAt });
     }
 }

@@ -232,7 +232,7 @@ public sealed class UsageQueryService(ScaiDbFactory factory)
         MeterAggregation.Sum => new UsageQuantity(rows.Sum(r => r.QuantityMicro)),
         MeterAggregation.Count => UsageQuantity.Units(rows.Sum(r => r.EventCount)),
         MeterAggregation.Max => new UsageQuantity(rows.Max(r => r.MaxMicro)),
-        MeterAggregation.Latest => new UsageQuantity(rows.OrderBy(r => r.LatestAt).Last().LatestMicro),
+        MeterAggregation.Latest => new UsageQuantity(rows.Where(r => r.EventCount > 0).OrderBy(r => r.LatestAt).LastOrDefault()?.LatestMicro ?? 0), // hours whose events were all voided hold none
         MeterAggregation.UniqueCount => UsageQuantity.Units(distinct ?? rows.Sum(r => r.UniqueCount)),
         _ => UsageQuantity.Zero,
     };

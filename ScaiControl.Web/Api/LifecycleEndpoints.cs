@@ -22,6 +22,7 @@ public sealed record PendingChargeDto(string Id, string Kind, string Description
     {
         SubscriptionChargeKind.ProrationCredit => "proration_credit",
         SubscriptionChargeKind.ProrationCharge => "proration_charge",
+        SubscriptionChargeKind.UsageCorrection => "usage_correction",
         _ => "period_charge",
     }, c.Description, c.AmountMinor, c.Currency, c.PeriodStart, c.PeriodEnd);
 }

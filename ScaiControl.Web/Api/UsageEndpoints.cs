@@ -31,6 +31,10 @@ public static class UsageEndpoints
         usage.MapGet("/quota", Quota).RequireAuthorization(Permissions.UsageRead).WithName("UsageQuota")
             .WithSummary("A tenant's quota state on one meter in the current period: used, soft and hard limit, ok | soft_reached | hard_reached")
             .Produces<UsageQuota>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+        usage.MapPost("/corrections", Correct).RequireAuthorization(Permissions.UsageWrite).WithName("CorrectUsageEvent")
+            .WithSummary("Amend or void a stored usage event by its event_id (stored as a correction; the event is never changed)")
+            .Produces<UsageCorrectionResult>(StatusCodes.Status201Created).ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
         usage.MapGet("/events", Events).RequireAuthorization(Permissions.UsageRead).WithName("ListUsageEvents")
             .WithSummary("A subscription's stored usage events, cursor-paged in primary-key order")
             .Produces<UsageEventPage>().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status422UnprocessableEntity);
@@ -59,6 +63,22 @@ public static class UsageEndpoints
         var page = await usage.EventsAsync(http.User.ToActor(), subscriptionId, meter, from, to, cursor, size, ct);
         return TypedResults.Ok(new UsageEventPage(page.Items, page.NextCursor));
     }
+
+    /// <summary>POST /api/v1/usage/corrections {event_id, tenant_id?, source? (operator only), action: amend|void, quantity? (amend), reason?}: 201 with the correction.</summary>
+    public static async Task<IResult> Correct(HttpContext http, UsageCorrectionService corrections, UsageCorrectionRequest body, CancellationToken ct)
+    {
+        var result = await corrections.CorrectAsync(http.User.ToActor(), new UsageCorrectionInput(body.EventId, body.TenantId, body.Source, body.Action, Quantity(body.Quantity), body.Reason), ct);
+        return TypedResults.Created($"/api/v1/usage/corrections/{result.Id}", result);
+    }
+
+    private static string? Quantity(JsonElement? q) => q switch
+    {
+        null => null,
+        { ValueKind: JsonValueKind.String } s => s.GetString(),
+        { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
+        { ValueKind: JsonValueKind.Null } => null,
+        _ => "invalid",
+    };
 
     /// <summary>POST /api/v1/usage.</summary>
     public static async Task<IResult> Ingest(HttpContext http, UsageIngestionService usage, CancellationToken ct)
@@ -157,3 +177,6 @@ public sealed record UsageBatchResponse(int Accepted, int Duplicates, int Reject
 
 /// <summary>One event's result: status accepted | duplicate | rejected; code and reason when rejected.</summary>
 public sealed record UsageEventResultDto(int Index, string? EventId, string Status, string? Code, string? Reason);
+
+/// <summary>The body of POST /api/v1/usage/corrections; quantity a decimal string or a number (amend only).</summary>
+public sealed record UsageCorrectionRequest(string? EventId, string? TenantId, string? Source, string? Action, JsonElement? Quantity, string? Reason);

@@ -2329,6 +2329,85 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.MariaDb
                     b.ToTable("plan_usage_charges", (string)null);
                 });
 
+            modelBuilder.Entity("ScaiControl.Domain.Usage.UsageCorrection", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("varchar(8)");
+
+                    b.Property<string>("ChargeId")
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("varchar(200)");
+
+                    b.Property<string>("MeterId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<DateTime>("OccurredAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<long>("PreviousQuantityMicro")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("QuantityMicro")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("varchar(500)");
+
+                    b.Property<string>("Settlement")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("varchar(16)");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("varchar(100)");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Source", "EventId", "Id");
+
+                    b.HasIndex("TenantId", "SubscriptionId", "MeterId", "OccurredAt");
+
+                    b.ToTable("usage_corrections", (string)null);
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Usage.UsageEvent", b =>
                 {
                     b.Property<string>("TenantId")
@@ -2388,7 +2467,63 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.MariaDb
                     b.HasIndex("TenantId", "Id")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "SubscriptionId", "MeterId", "OccurredAt");
+
                     b.ToTable("usage_events", (string)null);
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Usage.UsagePeriodClose", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<DateTime>("PeriodStart")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<DateTime>("ClosedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("varchar(3)");
+
+                    b.Property<string>("InvoiceId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<string>("MetersJson")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("varchar(8000)");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<DateTime>("PeriodEnd")
+                        .HasColumnType("datetime(6)");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("int");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("varchar(40)");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("datetime(6)");
+
+                    b.HasKey("SubscriptionId", "PeriodStart");
+
+                    b.HasIndex("TenantId", "PeriodEnd");
+
+                    b.ToTable("usage_period_closes", (string)null);
                 });
 
             modelBuilder.Entity("ScaiControl.Domain.Usage.UsageQuotaNotice", b =>

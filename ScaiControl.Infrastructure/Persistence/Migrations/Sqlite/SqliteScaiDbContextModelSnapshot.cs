@@ -2463,6 +2463,89 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.ToTable("plan_usage_charges", (string)null);
                 });
 
+            modelBuilder.Entity("ScaiControl.Domain.Usage.UsageCorrection", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(8)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ChargeId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EventId")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MeterId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("OccurredAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("PreviousQuantityMicro")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("QuantityMicro")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(500)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Settlement")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Source")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("SubscriptionId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("TenantId", "Source", "EventId", "Id");
+
+                    b.HasIndex("TenantId", "SubscriptionId", "MeterId", "OccurredAt");
+
+                    b.ToTable("usage_corrections", (string)null);
+                });
+
             modelBuilder.Entity("ScaiControl.Domain.Usage.UsageEvent", b =>
                 {
                     b.Property<string>("TenantId")
@@ -2526,7 +2609,70 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("TenantId", "Id")
                         .IsUnique();
 
+                    b.HasIndex("TenantId", "SubscriptionId", "MeterId", "OccurredAt");
+
                     b.ToTable("usage_events", (string)null);
+                });
+
+            modelBuilder.Entity("ScaiControl.Domain.Usage.UsagePeriodClose", b =>
+                {
+                    b.Property<string>("SubscriptionId")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PeriodStart")
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ClosedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Currency")
+                        .IsRequired()
+                        .HasMaxLength(3)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("InvoiceId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("MetersJson")
+                        .IsRequired()
+                        .HasMaxLength(8000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PartnerId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("PeriodEnd")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("TenantId")
+                        .IsRequired()
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("UpdatedAt")
+                        .IsRequired()
+                        .HasMaxLength(33)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("SubscriptionId", "PeriodStart");
+
+                    b.HasIndex("TenantId", "PeriodEnd");
+
+                    b.ToTable("usage_period_closes", (string)null);
                 });
 
             modelBuilder.Entity("ScaiControl.Domain.Usage.UsageQuotaNotice", b =>
