@@ -229,9 +229,10 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         page.SetDefaultTimeout(30_000);
         await page.GotoAsync("sign-in");
         await page.ClickAsync("[data-testid='sign-in-ops@scailabs.example']");
-        await page.Locator("h1[data-interactive]").WaitForAsync();
+        // Signed in once the shell names the operator (the sign-in cookie is set by then).
+        await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveAttributeAsync("data-email", "ops@scailabs.example");
         await page.GotoAsync("admin/webhook-subscriptions");
-        await page.Locator("h1[data-interactive='True']").WaitForAsync();
+        await page.Locator("h1[data-interactive='True']").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
         await page.GetByTestId("webhook-url").FillAsync("http://127.0.0.1:20001/crawl-hooks");
         await page.GetByTestId("webhook-topics").FillAsync("invoice.*");
         await page.GetByTestId("webhook-topics").BlurAsync();
