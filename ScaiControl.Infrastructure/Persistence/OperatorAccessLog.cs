@@ -51,7 +51,7 @@ public sealed class OperatorAccessLog
 /// <summary>
 /// Notes, in an operator's cross-tenant context, which tenants' rows were read, for the coalesced operator_access rows
 /// written when the context is disposed (<see cref="OperatorAccessLog"/>): a command interceptor that hands such a
-/// context a reader noting the "TenantId" (and "PartnerId") columns of each row read (a tenants row: its "Id"), so
+/// context's LINQ queries a reader noting the "TenantId" (and "PartnerId") columns of each row read (a tenants row: its "Id"), so
 /// entity reads and projections that carry the tenant are both covered; other projections are covered by the scope
 /// row of their context. Tenant, partner and system contexts get the provider's reader untouched.
 /// </summary>
@@ -79,7 +79,8 @@ public sealed class TenantReadInterceptor : DbCommandInterceptor
         ValueTask.FromResult(Wrap(command, eventData, result));
 
     private static DbDataReader Wrap(DbCommand command, CommandExecutedEventData eventData, DbDataReader result) =>
-        eventData.Context is ScaiDbContext { TenantReadSink: not null } db
+        // LINQ queries only: SaveChanges' readers are the provider's own business (Npgsql casts them to its reader).
+        eventData.CommandSource == CommandSource.LinqQuery && eventData.Context is ScaiDbContext { TenantReadSink: not null } db
             ? new TenantNotingReader(result, db, ReadsTenantsTable(command.CommandText))
             : result;
 
