@@ -15,8 +15,10 @@ internal sealed partial class DbCommandCounter : IObserver<DiagnosticListener>, 
 {
     private readonly List<IDisposable> _subscriptions = [];
     private readonly ConcurrentDictionary<string, (long Count, long Ticks)> _kinds = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _compilations = new(StringComparer.Ordinal);
     private long _count;
     private long _ticks;
+    private long _compiled;
 
     /// <summary>Starts listening (EF's listener is picked up when it appears).</summary>
     public DbCommandCounter()
@@ -32,12 +34,24 @@ internal sealed partial class DbCommandCounter : IObserver<DiagnosticListener>, 
     {
         Interlocked.Exchange(ref _count, 0);
         Interlocked.Exchange(ref _ticks, 0);
+        Interlocked.Exchange(ref _compiled, 0);
         _kinds.Clear();
+        _compilations.Clear();
     }
 
     /// <summary>Commands by kind ("UPDATE webhook_deliveries", "SELECT local_secrets", ...) since the last <see cref="Reset"/>, most time first.</summary>
     public IReadOnlyList<(string Kind, long Count, TimeSpan Time)> ByKind() =>
         _kinds.Select(k => (k.Key, k.Value.Count, TimeSpan.FromTicks(k.Value.Ticks))).OrderByDescending(k => k.Item3).ToList();
+
+    /// <summary>
+    /// LINQ queries EF Core compiled since the last <see cref="Reset"/> (event QueryCompilationStarting: a miss of its
+    /// compiled-query cache; on a warm path every one is a query whose shape changes per request).
+    /// </summary>
+    public long Compilations => Interlocked.Read(ref _compiled);
+
+    /// <summary>The compiled queries' expressions (first 300 characters) by count, most first.</summary>
+    public IReadOnlyList<(string Expression, long Count)> CompiledExpressions() =>
+        _compilations.Select(c => (c.Key, c.Value)).OrderByDescending(c => c.Value).ToList();
 
     /// <summary>Commands executed and their summed duration since the last <see cref="Reset"/>.</summary>
     public (long Count, TimeSpan Time) Read() => (Interlocked.Read(ref _count), TimeSpan.FromTicks(Interlocked.Read(ref _ticks)));
@@ -58,13 +72,21 @@ internal sealed partial class DbCommandCounter : IObserver<DiagnosticListener>, 
         {
             lock (_subscriptions)
             {
-                _subscriptions.Add(value.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name));
+                _subscriptions.Add(value.Subscribe(this, name => name == RelationalEventId.CommandExecuted.Name || name == CoreEventId.QueryCompilationStarting.Name));
             }
         }
     }
 
     void IObserver<KeyValuePair<string, object?>>.OnNext(KeyValuePair<string, object?> value)
     {
+        if (value.Value is QueryExpressionEventData compiling)
+        {
+            Interlocked.Increment(ref _compiled);
+            var text = compiling.Expression.ToString();
+            _compilations.AddOrUpdate(text[..Math.Min(300, text.Length)], 1, (_, n) => n + 1);
+            return;
+        }
+
         if (value.Value is CommandExecutedEventData executed)
         {
             Interlocked.Increment(ref _count);

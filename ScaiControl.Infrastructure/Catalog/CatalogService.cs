@@ -45,7 +45,11 @@ public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock, IS
     /// <summary>Drops the cached catalog on every node (after a write to services or plans).</summary>
     public Task InvalidateAsync(CancellationToken ct = default) => cache.InvalidateAsync(CacheKey, ct);
 
-    private Task<CatalogSnapshot> SnapshotAsync(CancellationToken ct) =>
+    /// <summary>
+    /// Every service and plan, from the shared cache (loaded on a miss, at most <see cref="CacheFor"/> old, dropped by
+    /// every catalog write). Platform-wide data: the catalog is not tenant-owned, so one snapshot serves every actor.
+    /// </summary>
+    public Task<CatalogSnapshot> SnapshotAsync(CancellationToken ct = default) =>
         cache.GetOrCreateAsync(CacheKey, async c =>
         {
             await using var db = factory.ForPlatform("catalog-cache");
@@ -107,4 +111,14 @@ public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock, IS
 }
 
 /// <summary>Every service and plan, as cached by <see cref="CatalogService"/>.</summary>
-public sealed record CatalogSnapshot(List<Service> Services, List<Plan> Plans);
+public sealed record CatalogSnapshot(List<Service> Services, List<Plan> Plans)
+{
+    private Dictionary<string, Service>? _servicesById;
+    private Dictionary<string, Plan>? _plansById;
+
+    /// <summary>The services by id (built once per snapshot).</summary>
+    public Dictionary<string, Service> ServicesById => _servicesById ??= Services.ToDictionary(s => s.Id);
+
+    /// <summary>The plans by id (built once per snapshot).</summary>
+    public Dictionary<string, Plan> PlansById => _plansById ??= Plans.ToDictionary(p => p.Id);
+}

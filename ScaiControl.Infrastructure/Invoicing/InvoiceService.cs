@@ -77,6 +77,35 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
             ?? throw new NotFoundException("invoice", id);
     }
 
+    /// <summary>
+    /// One invoice as its detail page and GET /api/v1/invoices/{id} show it: the invoice with its lines, its PDF state
+    /// (null while draft) and its payment account with the payment history (null while draft), read through one
+    /// context in two statements (the invoice with its lines, document and account in one; the history only when there is
+    /// an account) instead of three contexts and six statements (issue 13).
+    /// </summary>
+    /// <exception cref="NotFoundException">Unknown, or not visible to the actor.</exception>
+    public async Task<InvoiceDetail> GetDetailAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        Require(actor, Permissions.InvoicesRead);
+        await using var db = await factory.OpenAsync(actor, "read invoice", ct);
+        var row = await db.Invoices.AsNoTracking().Include(i => i.Lines).Where(i => i.Id == id)
+            .Select(i => new
+            {
+                Invoice = i,
+                Document = db.InvoiceDocuments.FirstOrDefault(d => d.InvoiceId == i.Id),
+                Account = db.Set<Domain.Payments.InvoiceAccount>().FirstOrDefault(a => a.InvoiceId == i.Id),
+            })
+            .SingleOrDefaultAsync(ct) ?? throw new NotFoundException("invoice", id);
+        Payments.InvoicePaymentView? payment = null;
+        if (row.Account is not null)
+        {
+            var history = await db.Set<Domain.Payments.PaymentTransaction>().AsNoTracking().Where(t => t.InvoiceId == id).ToListAsync(ct);
+            payment = new Payments.InvoicePaymentView(row.Account, history.OrderBy(t => t.RecordedAt).ThenBy(t => t.Id, StringComparer.Ordinal).ToList());
+        }
+
+        return new InvoiceDetail(row.Invoice, row.Document, payment);
+    }
+
     /// <summary>The PDF state of an invoice (null while draft).</summary>
     public async Task<InvoiceDocument?> GetDocumentAsync(Actor actor, string id, CancellationToken ct = default)
     {
@@ -337,3 +366,6 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
         }
     }
 }
+
+/// <summary>An invoice with its lines, its PDF state and its payment account and history (both null while draft).</summary>
+public sealed record InvoiceDetail(Invoice Invoice, InvoiceDocument? Document, Payments.InvoicePaymentView? Payment);

@@ -18,7 +18,7 @@ public sealed record SubscriptionView(Subscription Subscription, string ServiceS
 /// Subscribing and the subscription lifecycle actions available now (subscribe, cancel now or at period end), each a
 /// transition of <see cref="SubscriptionStateMachine"/> whose outbox event is written in the same transaction.
 /// </summary>
-public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider clock)
+public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider clock, Catalog.CatalogService catalog)
 {
     /// <summary>
     /// The tenant a subscribe call (plan or pack) acts for: a tenant user's own tenant, or the one an operator or
@@ -232,21 +232,39 @@ public sealed class SubscriptionService(ScaiDbFactory factory, TimeProvider cloc
         return await View(db, id, ct);
     }
 
-    private static async Task<SubscriptionView> View(ScaiDbContext db, string id, CancellationToken ct)
+    private async Task<SubscriptionView> View(ScaiDbContext db, string id, CancellationToken ct)
     {
         var subscription = await db.Subscriptions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == id, ct) ?? throw new NotFoundException("subscription", id);
         return (await ViewsAsync(db, [subscription], ct))[0];
     }
 
-    /// <summary>Adds service, plan and tenant names to subscriptions with one query per kind (no N+1).</summary>
-    private static async Task<IReadOnlyList<SubscriptionView>> ViewsAsync(ScaiDbContext db, IReadOnlyList<Subscription> subscriptions, CancellationToken ct)
+    /// <summary>
+    /// Adds service, plan and tenant names to subscriptions: plans and services from the cached catalog snapshot
+    /// (<see cref="Catalog.CatalogService.SnapshotAsync"/>, the catalog is platform-wide), falling back to the database
+    /// for a plan or service the snapshot does not hold yet; tenant names in one query (no N+1, issue 13).
+    /// </summary>
+    private async Task<IReadOnlyList<SubscriptionView>> ViewsAsync(ScaiDbContext db, IReadOnlyList<Subscription> subscriptions, CancellationToken ct)
     {
-        var planIds = subscriptions.Select(s => s.PlanId).Distinct().ToList();
-        var serviceIds = subscriptions.Select(s => s.ServiceId).Distinct().ToList();
+        if (subscriptions.Count == 0)
+        {
+            return [];
+        }
+
+        var snapshot = await catalog.SnapshotAsync(ct);
+        var plans = snapshot.PlansById;
+        var services = snapshot.ServicesById;
+        if (subscriptions.Any(s => !plans.ContainsKey(s.PlanId) || !services.ContainsKey(s.ServiceId)))
+        {
+            var planIds = subscriptions.Select(s => s.PlanId).Distinct().ToList();
+            var serviceIds = subscriptions.Select(s => s.ServiceId).Distinct().ToList();
+            plans = await db.Plans.AsNoTracking().Where(p => planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
+            services = await db.Services.AsNoTracking().Where(v => serviceIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
+        }
+
         var tenantIds = subscriptions.Select(s => s.TenantId).Distinct().ToList();
-        var plans = await db.Plans.AsNoTracking().Where(p => planIds.Contains(p.Id)).ToDictionaryAsync(p => p.Id, ct);
-        var services = await db.Services.AsNoTracking().Where(v => serviceIds.Contains(v.Id)).ToDictionaryAsync(v => v.Id, ct);
-        var tenants = await db.Tenants.AsNoTracking().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
+        var tenants = tenantIds.Count == 1
+            ? await db.Tenants.AsNoTracking().Where(t => t.Id == tenantIds[0]).ToDictionaryAsync(t => t.Id, t => t.Name, ct)
+            : await db.Tenants.AsNoTracking().Where(t => tenantIds.Contains(t.Id)).ToDictionaryAsync(t => t.Id, t => t.Name, ct);
         return subscriptions.Select(s =>
         {
             var plan = plans[s.PlanId];

@@ -165,12 +165,10 @@ public static class Endpoints
     }
 
     /// <summary>GET /api/v1/invoices/{id}.</summary>
-    public static async Task<Ok<InvoiceDto>> GetInvoice(string id, HttpContext http, InvoiceService service, Infrastructure.Payments.PaymentService payments, CancellationToken ct)
+    public static async Task<Ok<InvoiceDto>> GetInvoice(string id, HttpContext http, InvoiceService service, CancellationToken ct)
     {
-        var actor = http.User.ToActor();
-        var invoice = await service.GetAsync(actor, id, ct);
-        var payment = await payments.GetAsync(actor, id, ct);
-        return TypedResults.Ok(InvoiceDto.From(invoice, await service.GetDocumentAsync(actor, id, ct)) with
+        var (invoice, document, payment) = await service.GetDetailAsync(http.User.ToActor(), id, ct);
+        return TypedResults.Ok(InvoiceDto.From(invoice, document) with
         {
             Payment = payment is null ? null : InvoicePaymentDto.From(payment.Account, payment.History),
         });

@@ -29,6 +29,8 @@ internal sealed class SubscriptionMap : IEntityTypeConfiguration<Subscription>
         b.HasOne<Service>().WithMany().HasForeignKey(x => x.ServiceId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Plan>().WithMany().HasForeignKey(x => x.PlanId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(x => new { x.TenantId, x.Status });
+        // The partner admin's list: the scope filter is "PartnerId" = @p, newest (highest id) first (issue 13).
+        b.HasIndex(x => new { x.PartnerId, x.Id });
         b.HasIndex(x => new { x.Status, x.BilledThrough });
         b.Property(x => x.PackSubscriptionId).HasMaxLength(Ids.MaxLength);
         b.Property(x => x.ScheduledPlanId).HasMaxLength(Ids.MaxLength);
@@ -57,6 +59,8 @@ internal sealed class PackSubscriptionMap : IEntityTypeConfiguration<PackSubscri
         b.HasOne<Tenant>().WithMany().HasForeignKey(x => x.TenantId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<ServicePack>().WithMany().HasForeignKey(x => x.PackId).OnDelete(DeleteBehavior.Restrict);
         b.HasIndex(x => new { x.TenantId, x.Status });
+        // The partner admin's list: the scope filter is "PartnerId" = @p, newest (highest id) first (issue 13).
+        b.HasIndex(x => new { x.PartnerId, x.Id });
         b.HasIndex(x => new { x.Status, x.BilledThrough });
     }
 }
