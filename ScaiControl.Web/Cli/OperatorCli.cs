@@ -17,9 +17,6 @@ namespace ScaiControl.Web.Cli;
 /// </summary>
 public static class OperatorCli
 {
-    /// <summary>A partner as `partners list --json` prints it.</summary>
-    public sealed record PartnerDto(string Id, string Name, bool IsOperator, DateTimeOffset CreatedAt);
-
     private static Actor Cli => Actor.System("cli");
 
     /// <summary>The `partners` command group.</summary>
@@ -31,7 +28,7 @@ public static class OperatorCli
         {
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
             var partners = (await sp.GetRequiredService<TenancyService>().PartnersAsync(Cli, ct))
-                .Select(p => new PartnerDto(p.Id, p.Name, p.IsOperator, p.CreatedAt)).ToArray();
+                .Select(PartnerDto.From).ToArray();
             if (parse.GetValue(json))
             {
                 await CliOutput.WriteJsonAsync(stdout, new ListResponse<PartnerDto>(partners, null));
