@@ -66,7 +66,7 @@ public static class WebhookCli
             return 0;
         }));
 
-        return new Command("webhooks", "Webhook subscribers and deliveries.") { list, replay };
+        return new Command("webhooks", "Webhook subscribers and deliveries.") { list, replay, OperationsCli.RotateSecret(overrides, environment, stdout, stderr) };
     }
 
     /// <summary>`docs webhooks`: prints docs/webhooks.md, generated from the code.</summary>
