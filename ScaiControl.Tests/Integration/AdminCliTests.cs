@@ -24,6 +24,10 @@ public sealed class AdminCliTests : IDisposable
         ["ConnectionStrings:Sqlite"] = $"Data Source={Path.Combine(_dir, "cli.db")}",
         ["DataDirectory"] = _dir,
         ["Pdf:ChromiumPath"] = "/nonexistent/chromium",
+
+        // The subscriber made in the test points at a loopback URL over http (never called).
+        ["Webhooks:SsrfProtection"] = "false",
+        ["Webhooks:AllowHttp"] = "true",
     }).Build();
 
     [Fact]
