@@ -56,6 +56,35 @@ public sealed class CatalogService(ScaiDbFactory factory, TimeProvider clock, IS
             return new CatalogSnapshot(await db.Services.AsNoTracking().ToListAsync(c), await db.Plans.AsNoTracking().ToListAsync(c));
         }, CacheFor, ct: ct);
 
+    /// <summary>One service by slug (an inactive one only for catalog writers).</summary>
+    /// <exception cref="NotFoundException">Unknown slug.</exception>
+    public async Task<Service> GetServiceAsync(Actor actor, string slug, CancellationToken ct = default) =>
+        (await ServicesAsync(actor, ct)).SingleOrDefault(s => s.Slug == slug) ?? throw new NotFoundException("service", slug);
+
+    /// <summary>Creates a service; a slug already in use is a conflict (use <see cref="SaveServiceAsync"/> to update).</summary>
+    /// <exception cref="DomainConflictException">The slug exists (HTTP 409).</exception>
+    /// <exception cref="DomainValidationException">Invalid fields.</exception>
+    public async Task<Service> CreateServiceAsync(Actor actor, string? slug, string? name, string? description, string? parentSlug, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        if ((await SnapshotAsync(ct)).Services.Any(s => s.Slug == slug))
+        {
+            throw new DomainConflictException($"A service with slug '{slug}' exists; edit it instead.");
+        }
+
+        return await SaveServiceAsync(actor, slug ?? string.Empty, name ?? string.Empty, description ?? string.Empty, parentSlug, ct);
+    }
+
+    /// <summary>Changes the given fields of a service (null: keep; an empty parent_slug removes the parent).</summary>
+    /// <exception cref="NotFoundException">Unknown slug.</exception>
+    /// <exception cref="DomainValidationException">Invalid fields.</exception>
+    public async Task<Service> EditServiceAsync(Actor actor, string slug, string? name, string? description, string? parentSlug, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        var current = await GetServiceAsync(actor, slug, ct);
+        return await SaveServiceAsync(actor, slug, name ?? current.Name, description ?? current.Description, parentSlug ?? current.ParentSlug, ct);
+    }
+
     /// <summary>Creates or updates a service by slug.</summary>
     /// <exception cref="DomainValidationException">Invalid fields.</exception>
     public async Task<Service> SaveServiceAsync(Actor actor, string slug, string name, string description, string? parentSlug, CancellationToken ct = default)

@@ -102,6 +102,71 @@ public sealed class PlanAdminService(ScaiDbFactory factory, TimeProvider clock, 
         return plan;
     }
 
+    /// <summary>One plan (retired ones too) with its service, for the operator.</summary>
+    /// <exception cref="UnauthorizedAccessException">Not a catalog writer.</exception>
+    /// <exception cref="NotFoundException">Unknown plan.</exception>
+    public async Task<PlanRow> GetAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        await using var db = factory.ForPlatform(actor.UserId);
+        var plan = await db.Plans.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("plan", id);
+        return new PlanRow(plan, await db.Services.AsNoTracking().SingleAsync(s => s.Id == plan.ServiceId, ct));
+    }
+
+    /// <summary>
+    /// Changes the fields of plan <paramref name="id"/> that <paramref name="patch"/> gives (null: keep), through the
+    /// same rules as <see cref="SaveAsync"/>; the service and code can't change (they identify the plan). Giving price
+    /// alone makes a cost-based plan fixed again; giving unit_cost and margin_bps makes it cost-based.
+    /// </summary>
+    /// <exception cref="NotFoundException">Unknown plan.</exception>
+    /// <exception cref="DomainValidationException">An invalid field, or an attempt to change service_slug or code (HTTP 422).</exception>
+    public async Task<Plan> EditAsync(Actor actor, string id, PlanInput patch, CancellationToken ct = default)
+    {
+        var (plan, service) = await GetAsync(actor, id, ct);
+        if (patch.ServiceSlug is { } slug && slug != service.Slug)
+        {
+            throw new DomainValidationException("service_slug", "A plan's service can't change; create a plan of the other service instead.");
+        }
+
+        if (patch.Code is { } code && code != plan.Code)
+        {
+            throw new DomainValidationException("code", "A plan's code can't change; create a plan with the new code instead.");
+        }
+
+        var pricingGiven = patch.Price is not null || patch.UnitCost is not null || patch.MarginBps is not null;
+        var costBased = pricingGiven ? patch.UnitCost is not null || patch.MarginBps is not null : plan.PricingModel == PricingModel.CostPlus;
+        return await SaveAsync(actor, new PlanInput(service.Slug, plan.Code, patch.Name ?? plan.Name,
+            costBased ? null : patch.Price ?? plan.PriceMinor, patch.Currency ?? plan.Currency, patch.Interval ?? plan.Interval.WireName(),
+            patch.TrialDays ?? plan.TrialDays, patch.TrialEndBehavior ?? plan.TrialEndBehavior.WireName(), patch.TermPeriods ?? plan.TermPeriods,
+            costBased ? patch.UnitCost ?? plan.UnitCostMinor : null, costBased ? patch.MarginBps ?? plan.MarginBasisPoints : null), ct);
+    }
+
+    /// <summary>
+    /// Withdraws a plan from sale: it is no longer offered to new subscribers; live subscriptions of the plan continue
+    /// on it. Retiring a retired plan is a conflict.
+    /// </summary>
+    /// <exception cref="NotFoundException">Unknown plan.</exception>
+    /// <exception cref="DomainConflictException">Already retired (HTTP 409).</exception>
+    public async Task<Plan> RetireAsync(Actor actor, string id, bool dryRun = false, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.CatalogWrite);
+        await using var db = await factory.ForOperatorAsync(actor, "retire plan", ct);
+        var plan = await db.Plans.SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("plan", id);
+        if (!plan.IsActive)
+        {
+            throw new DomainConflictException($"Plan {plan.Code} is already retired.", "retired", []);
+        }
+
+        plan.Retire();
+        if (!dryRun)
+        {
+            await db.SaveChangesAsync(ct);
+            await cache.InvalidateAsync(CatalogService.CacheKey, ct);
+        }
+
+        return plan;
+    }
+
     /// <summary>
     /// Refreshes a cost-based plan (or makes a fixed plan cost-based): price = unit cost × (1 + margin / 10000),
     /// rounded half away from zero to a whole minor unit; sets price_refreshed_at, and gives every live subscription

@@ -233,13 +233,21 @@ public sealed class RegistryService(ScaiDbFactory factory, RegistryOptions optio
     /// <exception cref="UnauthorizedAccessException">No registry:admin.</exception>
     /// <exception cref="NotFoundException">Unknown, or another partner's.</exception>
     /// <exception cref="DomainConflictException">Not allowed from the current status (with the allowed actions).</exception>
-    public async Task<RegisteredService> ChangeRegistrationAsync(Actor actor, string appId, string action, CancellationToken ct = default)
+    public Task<RegisteredService> ChangeRegistrationAsync(Actor actor, string appId, string action, CancellationToken ct = default) =>
+        ChangeRegistrationAsync(actor, appId, action, false, ct);
+
+    /// <summary>Like the overload without <paramref name="dryRun"/>; with it, the same checks and transition on a row that is never saved.</summary>
+    public async Task<RegisteredService> ChangeRegistrationAsync(Actor actor, string appId, string action, bool dryRun, CancellationToken ct = default)
     {
         Require(actor, Permissions.RegistryAdmin);
         await using var db = await factory.OpenAsync(actor, $"{action} registered service", ct);
         var service = await db.RegisteredServices.SingleOrDefaultAsync(s => s.AppId == appId, ct) ?? throw new NotFoundException("Service", appId);
         service.ChangeRegistration(action, clock.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+        if (!dryRun)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
         return service;
     }
 

@@ -144,7 +144,10 @@ public sealed class InvoiceTemplateService(ScaiDbFactory factory, TimeProvider c
     /// <exception cref="NotFoundException">Unknown id.</exception>
     /// <exception cref="TemplateValidationException">It does not compile or render (HTTP 422, field "body", with the line).</exception>
     /// <exception cref="DomainConflictException">Already published, or older than the version in force.</exception>
-    public async Task<InvoiceTemplate> PublishAsync(Actor actor, string id, CancellationToken ct = default)
+    public Task<InvoiceTemplate> PublishAsync(Actor actor, string id, CancellationToken ct = default) => PublishAsync(actor, id, false, ct);
+
+    /// <summary>Like the overload without <paramref name="dryRun"/>; with it, the same checks and nothing written.</summary>
+    public async Task<InvoiceTemplate> PublishAsync(Actor actor, string id, bool dryRun, CancellationToken ct = default)
     {
         Require(actor);
         await using var db = await factory.ForOperatorAsync(actor, "publish template", ct);
@@ -158,6 +161,11 @@ public sealed class InvoiceTemplateService(ScaiDbFactory factory, TimeProvider c
                                                           && t.Language == template.Language && t.OwnerKey == template.OwnerKey)
             .MaxAsync(t => (int?)t.Version, ct);
         template.Publish(inForce, clock.GetUtcNow());
+        if (dryRun)
+        {
+            return template;
+        }
+
         try
         {
             await db.SaveChangesAsync(ct);

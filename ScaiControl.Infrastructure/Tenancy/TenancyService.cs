@@ -1,5 +1,7 @@
 using Microsoft.EntityFrameworkCore;
+using ScaiControl.Domain.Billing;
 using ScaiControl.Domain.Common;
+using ScaiControl.Domain.Vat;
 using ScaiControl.Domain.Tenancy;
 using ScaiControl.Infrastructure.Invoicing;
 using ScaiControl.Infrastructure.Persistence;
@@ -8,6 +10,15 @@ namespace ScaiControl.Infrastructure.Tenancy;
 
 /// <summary>A tenant with its partner's name and whether it has a billing profile.</summary>
 public sealed record TenantView(Tenant Tenant, string PartnerName, bool HasBillingProfile, string? Country);
+
+/// <summary>
+/// A partner's seller configuration as the admin API and CLI write it (EN 16931 BG-4/BG-5: BT-27 legal name, BT-31
+/// VAT id, BT-30 registration, BT-41/42 contact; BT-84 IBAN, BT-86 BIC), the invoice number prefix and the OSS mode
+/// ("union_scheme" | "threshold").
+/// </summary>
+public sealed record SellerInput(string? LegalName, string? AddressLine1, string? AddressLine2, string? PostalCode, string? City, string? Country, string? VatId,
+    string? Email, string? Iban, string? Bic, string? InvoicePrefix, string? ContactName, string? ContactPhone, string? RegistrationId, string? RegistrationScheme,
+    string? OssMode);
 
 /// <summary>Partners and tenants for the admin portal, and user look-ups for sign-in.</summary>
 public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
@@ -53,6 +64,128 @@ public sealed class TenancyService(ScaiDbFactory factory, TimeProvider clock)
         db.Partners.Add(partner);
         await db.SaveChangesAsync(ct);
         return partner;
+    }
+
+    /// <summary>One partner visible to the actor (the operator: any; a partner admin: its own).</summary>
+    /// <exception cref="UnauthorizedAccessException">The actor lacks tenants:read.</exception>
+    /// <exception cref="NotFoundException">No such partner, or not the actor's (HTTP 404, never 403: the id's existence is not disclosed).</exception>
+    public async Task<Partner> GetPartnerAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        await using var db = await factory.OpenAsync(actor, "read partner", ct);
+        return await db.Partners.AsNoTracking().SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("partner", id);
+    }
+
+    /// <summary>Renames a partner (operator only: partners:write).</summary>
+    /// <exception cref="DomainValidationException">Bad name (empty or over 200 characters).</exception>
+    /// <exception cref="NotFoundException">No such partner.</exception>
+    public async Task<Partner> RenamePartnerAsync(Actor actor, string id, string? name, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.PartnersWrite);
+        await using var db = await factory.ForOperatorAsync(actor, "rename partner", ct);
+        var partner = await db.Partners.SingleOrDefaultAsync(p => p.Id == id, ct) ?? throw new NotFoundException("partner", id);
+        partner.Rename(name ?? string.Empty);
+        await db.SaveChangesAsync(ct);
+        return partner;
+    }
+
+    /// <summary>
+    /// The seller configuration of a partner (EN 16931 BG-4: legal name, address, VAT id, bank, number prefix), or null
+    /// when it has none yet. The operator reads any partner's, a partner admin its own.
+    /// </summary>
+    /// <exception cref="NotFoundException">No such partner visible to the actor.</exception>
+    public async Task<PartnerConfiguration?> GetSellerAsync(Actor actor, string partnerId, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        await using var db = await factory.OpenAsync(actor, "read seller configuration", ct);
+        if (!await db.Partners.AnyAsync(p => p.Id == partnerId, ct))
+        {
+            throw new NotFoundException("partner", partnerId);
+        }
+
+        return await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == partnerId, ct);
+    }
+
+    /// <summary>
+    /// Creates (partner.billing_linked.v1) or replaces (partner.billing_updated.v1) a partner's seller configuration.
+    /// The operator for any partner; a partner admin (a partner-level user with tenants:write) for its own. Finalised
+    /// invoices keep their seller snapshot.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">A tenant user, or no tenants:write.</exception>
+    /// <exception cref="NotFoundException">No such partner visible to the actor.</exception>
+    /// <exception cref="DomainValidationException">A field is invalid (named; HTTP 422); nothing is saved.</exception>
+    public async Task<PartnerConfiguration> SaveSellerAsync(Actor actor, string partnerId, SellerInput input, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsWrite);
+        if (actor.TenantId is not null && !actor.IsSuperAdmin)
+        {
+            throw new UnauthorizedAccessException("Only the operator or the partner's administrator may change its seller configuration.");
+        }
+
+        await using var db = await factory.OpenAsync(actor, "save seller configuration", ct);
+        if (!await db.Partners.AnyAsync(p => p.Id == partnerId, ct))
+        {
+            throw new NotFoundException("partner", partnerId);
+        }
+
+        var address = PostalAddress.Create(input.AddressLine1, input.AddressLine2, input.PostalCode, input.City, input.Country);
+        var oss = input.OssMode switch
+        {
+            null or "union_scheme" => OssMode.UnionScheme,
+            "threshold" => OssMode.Threshold,
+            _ => throw new DomainValidationException("oss_mode", "oss_mode must be 'union_scheme' or 'threshold'."),
+        };
+        var now = clock.GetUtcNow();
+        var config = await db.PartnerConfigurations.SingleOrDefaultAsync(c => c.PartnerId == partnerId, ct);
+        var prefix = string.IsNullOrWhiteSpace(input.InvoicePrefix) ? config?.InvoicePrefix ?? "SCAI" : input.InvoicePrefix;
+        if (config is null)
+        {
+            config = new PartnerConfiguration(partnerId, input.LegalName ?? string.Empty, address, input.VatId ?? string.Empty, input.Email ?? string.Empty,
+                input.Iban ?? string.Empty, input.Bic ?? string.Empty, prefix, now);
+            db.PartnerConfigurations.Add(config);
+        }
+        else
+        {
+            config.Update(input.LegalName ?? string.Empty, address, input.VatId ?? string.Empty, input.Email ?? string.Empty, input.Iban ?? string.Empty,
+                input.Bic ?? string.Empty, prefix, now);
+        }
+
+        config.SetContactAndRegistration(input.ContactName, input.ContactPhone, input.RegistrationId, input.RegistrationScheme, now);
+        if (config.OssMode != oss)
+        {
+            config.SetOssMode(oss, now);
+        }
+
+        await db.SaveChangesAsync(ct);
+        return config;
+    }
+
+    /// <summary>One tenant visible to the actor, with its partner's name and billing-profile state.</summary>
+    /// <exception cref="NotFoundException">No such tenant visible to the actor.</exception>
+    public async Task<TenantView> GetTenantAsync(Actor actor, string id, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsRead);
+        await using var db = await factory.OpenAsync(actor, "read tenant", ct);
+        var tenant = await db.Tenants.AsNoTracking().SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new NotFoundException("tenant", id);
+        var partner = await db.Partners.AsNoTracking().Where(p => p.Id == tenant.PartnerId).Select(p => p.Name).SingleOrDefaultAsync(ct);
+        var country = await db.TenantBillingProfiles.AsNoTracking().Where(b => b.TenantId == id).Select(b => b.Country).SingleOrDefaultAsync(ct);
+        return new TenantView(tenant, partner ?? string.Empty, country is not null, country);
+    }
+
+    /// <summary>Renames a tenant (the operator any, a partner admin its own partner's).</summary>
+    /// <exception cref="DomainValidationException">Bad name.</exception>
+    /// <exception cref="NotFoundException">No such tenant visible to the actor.</exception>
+    public async Task<TenantView> RenameTenantAsync(Actor actor, string id, string? name, CancellationToken ct = default)
+    {
+        InvoiceService.Require(actor, Permissions.TenantsWrite);
+        await using (var db = await factory.OpenAsync(actor, "rename tenant", ct))
+        {
+            var tenant = await db.Tenants.SingleOrDefaultAsync(t => t.Id == id, ct) ?? throw new NotFoundException("tenant", id);
+            tenant.Rename(name ?? string.Empty);
+            await db.SaveChangesAsync(ct);
+        }
+
+        return await GetTenantAsync(actor, id, ct);
     }
 
     /// <summary>Tenants visible to the actor, by name.</summary>

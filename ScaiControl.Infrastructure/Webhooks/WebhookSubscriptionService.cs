@@ -287,7 +287,11 @@ public sealed partial class WebhookSubscriptionService(ScaiDbFactory factory, We
     /// <exception cref="DomainValidationException">Bad since (field "since"), topic (field "topic") or status (field "status").</exception>
     /// <exception cref="NotFoundException">Unknown subscriber, or another partner's.</exception>
     /// <exception cref="DomainConflictException">The subscriber is disabled: enable it first.</exception>
-    public async Task<int> ReplayAsync(Actor actor, string id, string? since, string? topic, string? status, CancellationToken ct = default)
+    public Task<int> ReplayAsync(Actor actor, string id, string? since, string? topic, string? status, CancellationToken ct = default) =>
+        ReplayAsync(actor, id, since, topic, status, false, ct);
+
+    /// <summary>Like the overload without <paramref name="dryRun"/>; with it, counts what would be replayed and saves nothing.</summary>
+    public async Task<int> ReplayAsync(Actor actor, string id, string? since, string? topic, string? status, bool dryRun, CancellationToken ct = default)
     {
         Require(actor);
         var from = since is null ? (DateTimeOffset?)null : ParseRfc3339(since) ?? throw new DomainValidationException("since", $"since '{since}' is not an RFC 3339 time (e.g. 2026-11-30T00:00:00Z).");
@@ -320,14 +324,21 @@ public sealed partial class WebhookSubscriptionService(ScaiDbFactory factory, We
             d.Replay(now);
         }
 
-        await db.SaveChangesAsync(ct);
+        if (!dryRun)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
         return rows.Count;
     }
 
     /// <summary>Replays one settled delivery (pending and due now, fresh retry schedule, attempt log kept).</summary>
     /// <exception cref="NotFoundException">Unknown delivery, or one of another partner's subscriber.</exception>
     /// <exception cref="DomainConflictException">It is still pending, or its subscriber is disabled.</exception>
-    public async Task<WebhookDelivery> ReplayDeliveryAsync(Actor actor, string deliveryId, CancellationToken ct = default)
+    public Task<WebhookDelivery> ReplayDeliveryAsync(Actor actor, string deliveryId, CancellationToken ct = default) => ReplayDeliveryAsync(actor, deliveryId, false, ct);
+
+    /// <summary>Like the overload without <paramref name="dryRun"/>; with it, the same checks and nothing saved.</summary>
+    public async Task<WebhookDelivery> ReplayDeliveryAsync(Actor actor, string deliveryId, bool dryRun, CancellationToken ct = default)
     {
         Require(actor);
         await using var db = await factory.OpenAsync(actor, "replay webhook delivery", ct);
@@ -341,7 +352,11 @@ public sealed partial class WebhookSubscriptionService(ScaiDbFactory factory, We
 
         RequireEnabled(s);
         d.Replay(clock.GetUtcNow());
-        await db.SaveChangesAsync(ct);
+        if (!dryRun)
+        {
+            await db.SaveChangesAsync(ct);
+        }
+
         return d;
     }
 

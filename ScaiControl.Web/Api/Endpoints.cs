@@ -90,6 +90,7 @@ public static class Endpoints
         api.MapDashboardApi();
         api.MapUsageApi();
         api.MapPaymentApi();
+        api.MapAdminApi();
     }
 
     /// <summary>GET /api/v1/catalog/services.</summary>

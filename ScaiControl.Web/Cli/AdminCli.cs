@@ -98,7 +98,8 @@ public static class AdminCli
 
             return result.Status == Domain.Invoicing.BillingRunStatus.Completed ? 0 : 1;
         }));
-        var billing = new Command("billing", "Billing operations.") { run };
+        run.Subcommands.Add(OperationsCli.BillingRunShow(overrides, environment, stdout, stderr));
+        var billing = new Command("billing", "Billing operations.") { run, OperationsCli.BillingRuns(overrides, environment, stdout, stderr) };
 
         var user = new Option<string>("--user") { Description = "The e-mail of the user to issue a token for.", Required = true };
         var token = new Command("token", "Print a signed JWT (development sign-in only) for API calls.") { user };
@@ -141,6 +142,11 @@ public static class AdminCli
             return failures.Count == 0 ? 0 : 1;
         }));
         var templates = new Command("templates", "Invoice and credit-note templates.") { validate };
+        foreach (var command in OperationsCli.Templates(overrides, environment, stdout, stderr))
+        {
+            templates.Subcommands.Add(command);
+        }
+
 
         var stateMachines = new Command("state-machines", "Print docs/state-machines.md, generated from the transition table.");
         stateMachines.SetAction(async (_, _) =>
@@ -199,9 +205,12 @@ public static class AdminCli
         root.Subcommands.Add(OperatorCli.Partners(overrides, environment, stdout, stderr));
         root.Subcommands.Add(OperatorCli.Tenants(overrides, environment, stdout, stderr));
         root.Subcommands.Add(OperatorCli.Subscriptions(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(CatalogCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(InvoiceCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(WebhookCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(ApiKeyCli.Command(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(OperationsCli.Registry(overrides, environment, stdout, stderr));
+        root.Subcommands.Add(OperationsCli.Users(overrides, environment, stdout, stderr));
         root.Subcommands.Add(IdentityCli.Command(overrides, environment, stdout, stderr));
         root.Subcommands.Add(McpCli.Command(overrides, environment, stderr));
         return root;

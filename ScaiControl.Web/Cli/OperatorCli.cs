@@ -17,8 +17,11 @@ namespace ScaiControl.Web.Cli;
 /// </summary>
 public static class OperatorCli
 {
-    /// <summary>A partner as `partners list --json` prints it.</summary>
-    public sealed record PartnerDto(string Id, string Name, bool IsOperator, DateTimeOffset CreatedAt);
+    /// <summary>A partner as `partners show --json` prints it: the partner and its seller configuration (null: none yet).</summary>
+    public sealed record PartnerDetailDto(PartnerDto Partner, SellerDto? Seller);
+
+    /// <summary>A tenant as `tenants show --json` prints it: the tenant and its billing profile (null: missing).</summary>
+    public sealed record TenantDetailDto(TenantDto Tenant, BillingProfileDto? BillingProfile);
 
     private static Actor Cli => Actor.System("cli");
 
@@ -31,7 +34,7 @@ public static class OperatorCli
         {
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
             var partners = (await sp.GetRequiredService<TenancyService>().PartnersAsync(Cli, ct))
-                .Select(p => new PartnerDto(p.Id, p.Name, p.IsOperator, p.CreatedAt)).ToArray();
+                .Select(PartnerDto.From).ToArray();
             if (parse.GetValue(json))
             {
                 await CliOutput.WriteJsonAsync(stdout, new ListResponse<PartnerDto>(partners, null));
@@ -42,7 +45,45 @@ public static class OperatorCli
                 partners.Select(p => new[] { p.Id, p.Name, p.IsOperator ? "yes" : "no", CliOutput.Instant(p.CreatedAt) }), "partner");
             return 0;
         }));
-        return new Command("partners", "Partners (resellers and the operator).") { list };
+        var id = new Argument<string>("id") { Description = "The partner id (ptr_...)." };
+        var show = new Command("show", "Show one partner and its seller configuration (BG-4). Example: admin partners show ptr_...") { id, json };
+        show.SetAction((parse, ct) => CatalogCli.Run(overrides, environment, stderr, ct, async sp =>
+        {
+            var tenancy = sp.GetRequiredService<TenancyService>();
+            var partner = PartnerDto.From(await tenancy.GetPartnerAsync(Cli, parse.GetValue(id)!, ct));
+            var seller = await tenancy.GetSellerAsync(Cli, partner.Id, ct) is { } c ? SellerDto.From(c) : null;
+            if (parse.GetValue(json))
+            {
+                await CliOutput.WriteJsonAsync(stdout, new PartnerDetailDto(partner, seller));
+                return 0;
+            }
+
+            await CliOutput.WriteFieldsAsync(stdout,
+            [
+                ("id", partner.Id), ("name", partner.Name), ("operator", partner.IsOperator ? "yes" : "no"), ("created", CliOutput.Instant(partner.CreatedAt)),
+                ("seller", seller is null ? "none yet (PUT /api/v1/admin/partners/{id}/seller)" : $"{seller.LegalName}, {seller.City} {seller.Country}, VAT {seller.VatId}"),
+                ("invoice prefix", seller?.InvoicePrefix), ("iban", seller?.Iban), ("oss mode", seller?.OssMode),
+            ]);
+            return 0;
+        }));
+
+        var name = new Option<string>("--name") { Description = "The partner's name (at most 200 characters).", Required = true };
+        var create = new Command("create", "Create a reseller partner. Example: admin partners create --name \"Nordic Cloud AB\"") { name, json };
+        create.SetAction((parse, ct) => CatalogCli.Run(overrides, environment, stderr, ct, async sp =>
+        {
+            var partner = PartnerDto.From(await sp.GetRequiredService<TenancyService>().CreatePartnerAsync(Cli, parse.GetValue(name)!, ct));
+            await (parse.GetValue(json) ? CliOutput.WriteJsonAsync(stdout, partner) : stdout.WriteLineAsync($"Created partner {partner.Name} ({partner.Id})."));
+            return 0;
+        }));
+        var edit = new Command("edit", "Rename a partner. Example: admin partners edit ptr_... --name \"Nordic Cloud Group AB\"") { id, name, json };
+        edit.SetAction((parse, ct) => CatalogCli.Run(overrides, environment, stderr, ct, async sp =>
+        {
+            var partner = PartnerDto.From(await sp.GetRequiredService<TenancyService>().RenamePartnerAsync(Cli, parse.GetValue(id)!, parse.GetValue(name), ct));
+            await (parse.GetValue(json) ? CliOutput.WriteJsonAsync(stdout, partner) : stdout.WriteLineAsync($"Renamed partner {partner.Id} to {partner.Name}."));
+            return 0;
+        }));
+
+        return new Command("partners", "Partners (resellers and the operator).") { list, show, create, edit };
     }
 
     /// <summary>The `tenants` command group.</summary>
@@ -72,7 +113,46 @@ public static class OperatorCli
                 tenants.Select(t => new[] { t.Id, t.Name, $"{t.PartnerName} ({t.PartnerId})", t.HasBillingProfile ? "yes" : "no", t.Country }), "tenant");
             return 0;
         }));
-        return new Command("tenants", "Tenants (the billable customers).") { list };
+        var id = new Argument<string>("id") { Description = "The tenant id (tnt_...)." };
+        var show = new Command("show", "Show one tenant with its partner and billing profile (buyer, BG-7). Example: admin tenants show tnt_...") { id, json };
+        show.SetAction((parse, ct) => CatalogCli.Run(overrides, environment, stderr, ct, async sp =>
+        {
+            var tenant = TenantDto.From(await sp.GetRequiredService<TenancyService>().GetTenantAsync(Cli, parse.GetValue(id)!, ct));
+            var profile = await sp.GetRequiredService<Infrastructure.Billing.BillingProfileService>().GetAsync(Cli, tenant.Id, ct) is { } p ? BillingProfileDto.From(p) : null;
+            if (parse.GetValue(json))
+            {
+                await CliOutput.WriteJsonAsync(stdout, new TenantDetailDto(tenant, profile));
+                return 0;
+            }
+
+            await CliOutput.WriteFieldsAsync(stdout,
+            [
+                ("id", tenant.Id), ("name", tenant.Name), ("partner", $"{tenant.PartnerName} ({tenant.PartnerId})"), ("created", CliOutput.Instant(tenant.CreatedAt)),
+                ("billing profile", profile is null ? "missing" : $"{profile.LegalName}, {profile.City} {profile.Country}"), ("vat id", profile?.VatId), ("e-mail", profile?.Email),
+            ]);
+            return 0;
+        }));
+
+        var name = new Option<string>("--name") { Description = "The tenant's name (at most 200 characters).", Required = true };
+        var ofPartner = new Option<string>("--partner") { Description = "The tenant's partner (ptr_...).", Required = true };
+        var create = new Command("create", "Create a tenant of a partner. Example: admin tenants create --partner ptr_... --name \"Polder Data B.V.\"") { ofPartner, name, json };
+        create.SetAction((parse, ct) => CatalogCli.Run(overrides, environment, stderr, ct, async sp =>
+        {
+            var tenancy = sp.GetRequiredService<TenancyService>();
+            var created = await tenancy.CreateTenantAsync(Cli, parse.GetValue(ofPartner)!, parse.GetValue(name)!, ct);
+            var tenant = TenantDto.From(await tenancy.GetTenantAsync(Cli, created.Id, ct));
+            await (parse.GetValue(json) ? CliOutput.WriteJsonAsync(stdout, tenant) : stdout.WriteLineAsync($"Created tenant {tenant.Name} ({tenant.Id}) of {tenant.PartnerName}."));
+            return 0;
+        }));
+        var edit = new Command("edit", "Rename a tenant. Example: admin tenants edit tnt_... --name \"Polder Data Holding B.V.\"") { id, name, json };
+        edit.SetAction((parse, ct) => CatalogCli.Run(overrides, environment, stderr, ct, async sp =>
+        {
+            var tenant = TenantDto.From(await sp.GetRequiredService<TenancyService>().RenameTenantAsync(Cli, parse.GetValue(id)!, parse.GetValue(name), ct));
+            await (parse.GetValue(json) ? CliOutput.WriteJsonAsync(stdout, tenant) : stdout.WriteLineAsync($"Renamed tenant {tenant.Id} to {tenant.Name}."));
+            return 0;
+        }));
+
+        return new Command("tenants", "Tenants (the billable customers).") { list, show, create, edit };
     }
 
     /// <summary>The `subscriptions` command group.</summary>

@@ -42,8 +42,9 @@ public static class WebhookCli
         var since = new Option<string?>("--since") { Description = "Only deliveries created at or after this RFC 3339 time." };
         var topic = new Option<string?>("--topic") { Description = "Only this topic, or a wildcard such as subscription.*." };
         var status = new Option<string?>("--status") { Description = "failed or succeeded (default: both)." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Run the same checks and count what would be replayed; change nothing." };
         var replay = new Command("replay", "Replay one delivery, or a subscriber's settled deliveries: pending and due now, attempt log kept. "
-            + "Examples: admin webhooks replay whd_...; admin webhooks replay --subscription whs_... --status failed") { delivery, subscription, since, topic, status };
+            + "Examples: admin webhooks replay whd_...; admin webhooks replay --subscription whs_... --status failed --dry-run") { delivery, subscription, since, topic, status, dryRun };
         replay.SetAction(async (parse, ct) => await AdminCli.WithServices(overrides, environment, stderr, async sp =>
         {
             var deliveryId = parse.GetValue(delivery);
@@ -56,17 +57,17 @@ public static class WebhookCli
             await sp.GetRequiredService<ScaiDbFactory>().MigrateAsync(ct);
             if (deliveryId is not null)
             {
-                var one = await sp.GetRequiredService<WebhookSubscriptionService>().ReplayDeliveryAsync(Actor.System("cli"), deliveryId, ct);
-                await stdout.WriteLineAsync($"Replayed delivery {one.Id} ({one.Topic}) of {one.SubscriptionId}; the dispatcher sends it at its next pass.");
+                var one = await sp.GetRequiredService<WebhookSubscriptionService>().ReplayDeliveryAsync(Actor.System("cli"), deliveryId, parse.GetValue(dryRun), ct);
+                await stdout.WriteLineAsync(parse.GetValue(dryRun) ? $"Dry run: delivery {one.Id} ({one.Topic}) of {one.SubscriptionId} would be replayed; nothing was changed." : $"Replayed delivery {one.Id} ({one.Topic}) of {one.SubscriptionId}; the dispatcher sends it at its next pass.");
                 return 0;
             }
 
-            var count = await sp.GetRequiredService<WebhookSubscriptionService>().ReplayAsync(Actor.System("cli"), id!, parse.GetValue(since), parse.GetValue(topic), parse.GetValue(status), ct);
-            await stdout.WriteLineAsync($"Replayed {count} delivery(ies) of {id}; the dispatcher sends them at its next pass.");
+            var count = await sp.GetRequiredService<WebhookSubscriptionService>().ReplayAsync(Actor.System("cli"), id!, parse.GetValue(since), parse.GetValue(topic), parse.GetValue(status), parse.GetValue(dryRun), ct);
+            await stdout.WriteLineAsync(parse.GetValue(dryRun) ? $"Dry run: {count} delivery(ies) of {id} would be replayed; nothing was changed." : $"Replayed {count} delivery(ies) of {id}; the dispatcher sends them at its next pass.");
             return 0;
         }));
 
-        return new Command("webhooks", "Webhook subscribers and deliveries.") { list, replay };
+        return new Command("webhooks", "Webhook subscribers and deliveries.") { list, replay, OperationsCli.RotateSecret(overrides, environment, stdout, stderr) };
     }
 
     /// <summary>`docs webhooks`: prints docs/webhooks.md, generated from the code.</summary>
