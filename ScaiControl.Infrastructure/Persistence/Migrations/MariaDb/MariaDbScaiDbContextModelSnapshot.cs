@@ -1852,6 +1852,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.MariaDb
 
                     b.HasIndex("PackId");
 
+                    b.HasIndex("PartnerId", "Id");
+
                     b.HasIndex("Status", "BilledThrough");
 
                     b.HasIndex("TenantId", "Status");
@@ -1953,6 +1955,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.MariaDb
                     b.HasIndex("ScheduledPlanId");
 
                     b.HasIndex("ServiceId");
+
+                    b.HasIndex("PartnerId", "Id");
 
                     b.HasIndex("Status", "BilledThrough");
 

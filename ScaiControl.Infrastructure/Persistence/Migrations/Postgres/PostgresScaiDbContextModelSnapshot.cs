@@ -1850,6 +1850,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
 
                     b.HasIndex("PackId");
 
+                    b.HasIndex("PartnerId", "Id");
+
                     b.HasIndex("Status", "BilledThrough");
 
                     b.HasIndex("TenantId", "Status");
@@ -1951,6 +1953,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Postgres
                     b.HasIndex("ScheduledPlanId");
 
                     b.HasIndex("ServiceId");
+
+                    b.HasIndex("PartnerId", "Id");
 
                     b.HasIndex("Status", "BilledThrough");
 

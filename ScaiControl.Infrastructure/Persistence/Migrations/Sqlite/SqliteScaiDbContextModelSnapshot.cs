@@ -1949,6 +1949,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
 
                     b.HasIndex("PackId");
 
+                    b.HasIndex("PartnerId", "Id");
+
                     b.HasIndex("Status", "BilledThrough");
 
                     b.HasIndex("TenantId", "Status");
@@ -2066,6 +2068,8 @@ namespace ScaiControl.Infrastructure.Persistence.Migrations.Sqlite
                     b.HasIndex("ScheduledPlanId");
 
                     b.HasIndex("ServiceId");
+
+                    b.HasIndex("PartnerId", "Id");
 
                     b.HasIndex("Status", "BilledThrough");
 
