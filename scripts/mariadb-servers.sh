@@ -104,7 +104,7 @@ galera_start() {
         mkdir -p "$dir/node$n"
         mariadb_write_cnf "$dir/node$n" "${port[n]}" \
             "log-bin=$dir/node$n/binlog" "binlog_format=ROW" "innodb_autoinc_lock_mode=2" \
-            "wsrep_on=ON" "wsrep_provider=/usr/lib/galera/libgalera_smm.so" \
+            "wsrep_on=ON" "wsrep_provider=/usr/lib/galera/libgalera_smm.so" "wsrep_sync_wait=1" \
             "wsrep_cluster_name=scai-test" "wsrep_node_name=node$n" \
             "wsrep_cluster_address=gcomm://127.0.0.1:${gcomm[1]},127.0.0.1:${gcomm[2]}" \
             "wsrep_node_address=127.0.0.1:${gcomm[n]}" \

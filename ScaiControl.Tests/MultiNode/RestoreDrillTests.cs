@@ -52,6 +52,9 @@ public abstract class RestoreDrillTests
             ["Vies:BaseUrl"] = "http://127.0.0.1:9",
             ["Pdf:ChromiumPath"] = ChromiumFactAttribute.ChromiumPath,
             ["Webhooks:DispatcherEnabled"] = "false",
+            // The operator's run makes the invoices; the on-time job finishing one more after the "before" snapshot
+            // (seen once) would make the restored set differ from the snapshot for a reason that is not the restore.
+            ["Billing:OnTimeEnabled"] = "false",
             ["Logging:LogLevel:Default"] = "Warning",
         };
         AppNode? node = null;

@@ -232,7 +232,7 @@ public sealed class PortalCrawlTests(ITestOutputHelper output) : IAsyncLifetime
         // Signed in once the shell names the operator (the sign-in cookie is set by then).
         await Assertions.Expect(page.GetByTestId("signed-in-as")).ToHaveAttributeAsync("data-email", "ops@scailabs.example");
         await page.GotoAsync("admin/webhook-subscriptions");
-        await page.Locator("h1[data-interactive='True']").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 });
+        await page.Locator("h1[data-interactive]").WaitForAsync(new LocatorWaitForOptions { Timeout = 60_000 }); // the attribute appears once the page is interactive (a false bool renders no attribute)
         await page.GetByTestId("webhook-url").FillAsync("http://127.0.0.1:20001/crawl-hooks");
         await page.GetByTestId("webhook-topics").FillAsync("invoice.*");
         await page.GetByTestId("webhook-topics").BlurAsync();

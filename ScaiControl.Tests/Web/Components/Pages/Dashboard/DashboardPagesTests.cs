@@ -156,6 +156,6 @@ public sealed class DashboardPagesTests(PortalRenderFixture portal) : IClassFixt
     {
         await using var view = await portal.OpenAsync<BillingRunsPage>(DemoUsers.PartnerAdmin);
 
-        Assert.Contains("billing:run", view.Text("error"), StringComparison.Ordinal);
+        Assert.Contains("billing:run", view.Text("billing-runs-grid-error"), StringComparison.Ordinal);
     }
 }
