@@ -285,7 +285,10 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
     private sealed record Group(string PartnerId, string TenantId, string Currency, int Subscriptions);
 
     /// <summary>What a batch did: invoices drafted and finalised, problems per tenant, subscriptions it held.</summary>
-    private sealed record BatchOutcome(int Created, int Finalised, List<string> Errors, int SubscriptionsHeld);
+    private sealed record BatchOutcome(int Created, int Finalised, List<string> Errors, int SubscriptionsHeld)
+    {
+        public IReadOnlyList<string> FinalisedIds { get; init; } = [];
+    }
 
     /// <summary>
     /// The streaming run (issue 12 "At scale", docs/decisions/0010): the due subscriptions are read in keyset pages of
@@ -514,6 +517,15 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         await using var db = await factory.ForSystemAsync("billing-run", ct);
         db.BillingRunAudit = true;
         var outcome = await RetriableUnits.RunAsync(db, "billing-batch", (_, token) => BillBatchOnceAsync(db, runId, cutoff, groups, cache, token), ct);
+        if (invoices.PdfUnavailableReason is null)
+        {
+            // After the commit, as before: the PDFs of the batch (a failure is recorded on the document and retried by the pdf-render job).
+            foreach (var id in outcome.FinalisedIds)
+            {
+                await invoices.TryRenderAsync(id, ct);
+            }
+        }
+
         options.BatchCommitted?.Invoke(new BillingBatchReport(groups[0].PartnerId, groups.Count, outcome.Created, outcome.Finalised, outcome.SubscriptionsHeld));
         return outcome;
     }
@@ -696,7 +708,7 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
             Observability.ScaiMetrics.InvoicesFinalised.Add(ready.Count, new KeyValuePair<string, object?>("document_type", "invoice"));
         }
 
-        return new BatchOutcome(drafts.Count, ready.Count, errors, rows.Count);
+        return new BatchOutcome(drafts.Count, ready.Count, errors, rows.Count) { FinalisedIds = ready.Select(r => r.Invoice.Id).ToList() };
     }
 
     /// <summary>The progress topic of a run (<see cref="Distributed.IProgressFeed"/>): a <see cref="BillingRunProgress"/> after each change.</summary>
