@@ -52,7 +52,12 @@ public static class Registrations
         services.AddSingleton<InvoiceService>();
         Payments.PaymentsRegistration.AddScaiPayments(services, configuration);
         services.AddSingleton(NodeIdentity.From(configuration));
-        services.AddSingleton(new BillingRunOptions { Lease = configuration.GetValue("Billing:RunLease", TimeSpan.FromSeconds(30)) });
+        services.AddSingleton(new BillingRunOptions
+        {
+            Lease = configuration.GetValue("Billing:RunLease", TimeSpan.FromSeconds(30)),
+            PageSize = Math.Clamp(configuration.GetValue("Billing:PageSize", 500), 1, 10_000),
+            BatchSize = Math.Clamp(configuration.GetValue("Billing:BatchSize", 100), 1, 1_000),
+        });
         services.AddSingleton<BillingRunService>();
         services.AddSingleton(configuration.GetSection("FacturX").Get<Invoicing.EInvoicing.FacturXOptions>() ?? new Invoicing.EInvoicing.FacturXOptions());
         services.AddSingleton<Invoicing.EInvoicing.FacturXWriter>();

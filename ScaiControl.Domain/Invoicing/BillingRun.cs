@@ -98,6 +98,18 @@ public sealed class BillingRun
         }
     }
 
+    /// <summary>Counts a batch of processed (tenant, currency) groups, its invoices and its problems (one line each, "tnt_…: …").</summary>
+    public void BatchDone(int groups, int invoicesCreated, int invoicesFinalised, IReadOnlyList<string> errors)
+    {
+        TenantsProcessed += groups;
+        InvoicesCreated += invoicesCreated;
+        InvoicesFinalised += invoicesFinalised;
+        foreach (var error in errors)
+        {
+            Errors = Errors.Length == 0 ? error : Errors + "\n" + error;
+        }
+    }
+
     /// <summary>running → completed.</summary>
     public void Complete(DateTimeOffset now)
     {

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
+using ScaiControl.Domain.Billing;
 using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Invoicing;
 using ScaiControl.Domain.Subscriptions;
@@ -280,80 +281,300 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
         }
     }
 
+    /// <summary>One (tenant, currency) the run invoices: its seller (partner) and how many streamed subscriptions it has.</summary>
+    private sealed record Group(string PartnerId, string TenantId, string Currency, int Subscriptions);
+
+    /// <summary>What a batch did: invoices drafted and finalised, problems per tenant, subscriptions it held.</summary>
+    private sealed record BatchOutcome(int Created, int Finalised, List<string> Errors, int SubscriptionsHeld)
+    {
+        public IReadOnlyList<string> FinalisedIds { get; init; } = [];
+    }
+
+    /// <summary>
+    /// The streaming run (issue 12 "At scale", docs/decisions/0010): the due subscriptions are read in keyset pages of
+    /// <see cref="BillingRunOptions.PageSize"/> ordered by (seller, tenant, currency, id); consecutive (tenant,
+    /// currency) groups of one seller are billed in batches of up to <see cref="BillingRunOptions.BatchSize"/> invoices
+    /// (and at most a page of subscriptions), each batch ONE transaction that takes its numbers from the counter once.
+    /// Groups with only pack periods or pending charges (a small set read up front) are billed after the stream.
+    /// Progress is saved once per batch.
+    /// </summary>
     private async Task ExecuteClaimedAsync(string runId, string? resumedFrom, CancellationToken ct)
     {
         BillingPeriod period;
         DateTimeOffset cutoff;
         bool periodsOnly;
-        List<(string TenantId, string Currency)> groups;
+        int total;
+        Dictionary<(string TenantId, string Currency), string> extras;
         await using (var db = await factory.ForSystemAsync("billing-run", ct))
         {
             var run = await db.BillingRuns.AsNoTracking().SingleAsync(r => r.Id == runId, ct);
             period = BillingPeriod.Parse(run.Period);
             cutoff = CutoffOf(period, clock.GetUtcNow());
             periodsOnly = run.RequestedBy == OnTimeRequester;
-            var due = await (from s in DueSubscriptions(db, cutoff)
-                             join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
-                             select new { Subscription = s, p.Currency }).ToListAsync(ct);
             // The on-time job bills charges with a period that starts; the operator's catch-up also bills charges alone.
             var charged = periodsOnly ? [] : await PendingChargeBilling.TenantsWithPendingChargesAsync(db, cutoff, ct);
-            groups = due.Where(d => d.Subscription.NextUnbilledPeriod(cutoff) is not null)
-                .Select(d => (d.Subscription.TenantId, d.Currency))
-                .Concat(await Packs.PackBilling.DueGroupsAsync(db, cutoff, ct))
-                .Concat(charged)
-                .Distinct().OrderBy(g => g.TenantId, StringComparer.Ordinal).ToList();
+            var other = (await Packs.PackBilling.DueGroupsAsync(db, cutoff, ct)).Concat(charged).Distinct().ToList();
+            var otherTenants = other.Select(g => g.TenantId).Distinct().ToList();
+            var partners = await db.Tenants.AsNoTracking().Where(t => otherTenants.Contains(t.Id)).Select(t => new { t.Id, t.PartnerId }).ToDictionaryAsync(t => t.Id, t => t.PartnerId, ct);
+            extras = other.Where(g => partners.ContainsKey(g.TenantId)).ToDictionary(g => g, g => partners[g.TenantId]);
+            var dueGroups = from s in DueSubscriptions(db, cutoff)
+                            join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
+                            select new { s.TenantId, p.Currency };
+            var streamed = await dueGroups.Distinct().CountAsync(ct);
+            var overlap = await dueGroups.Where(g => otherTenants.Contains(g.TenantId)).Distinct().ToListAsync(ct);
+            total = streamed + extras.Keys.Count(k => !overlap.Any(o => o.TenantId == k.TenantId && o.Currency == k.Currency));
         }
 
         if (resumedFrom is null)
         {
-            await UpdateRunAsync(runId, r => r.StartFromClaim(groups.Count), ct);
+            await UpdateRunAsync(runId, r => r.StartFromClaim(total), ct);
         }
         else
         {
-            await UpdateRunAsync(runId, r => r.ResumeFromClaim(groups.Count, node.Id, resumedFrom, clock.GetUtcNow()), ct);
+            await UpdateRunAsync(runId, r => r.ResumeFromClaim(total, node.Id, resumedFrom, clock.GetUtcNow()), ct);
         }
 
-        foreach (var (tenantId, currency) in groups)
+        var cache = new RunCache();
+        var batch = new List<Group>();
+        var batchSubscriptions = 0;
+
+        async Task AddAsync(Group group)
+        {
+            extras.Remove((group.TenantId, group.Currency));
+            if (batch.Count > 0 && (batch[0].PartnerId != group.PartnerId || batch.Count >= options.BatchSize || batchSubscriptions + group.Subscriptions > options.PageSize))
+            {
+                await FlushAsync();
+            }
+
+            batch.Add(group);
+            batchSubscriptions += group.Subscriptions;
+        }
+
+        async Task FlushAsync()
+        {
+            if (batch.Count == 0)
+            {
+                return;
+            }
+
+            var groups = batch.ToList();
+            batch.Clear();
+            batchSubscriptions = 0;
+            ct.ThrowIfCancellationRequested();
+            var outcome = await BillBatchOrEachAsync(runId, cutoff, groups, cache, ct);
+            await UpdateRunAsync(runId, r => r.BatchDone(groups.Count, outcome.Created, outcome.Finalised, outcome.Errors), ct);
+        }
+
+        // The stream: keyset pages of due subscriptions; only the current page is held.
+        (string PartnerId, string TenantId, string Currency, string Id)? cursor = null;
+        Group? open = null;
+        while (true)
         {
             ct.ThrowIfCancellationRequested();
-            var (created, finalised, error) = await BillTenantAsync(runId, cutoff, tenantId, currency, ct);
-            await UpdateRunAsync(runId, r => r.TenantDone(created, finalised, error), ct);
+            List<(Subscription Subscription, string Currency)> page;
+            await using (var db = await factory.ForSystemAsync("billing-run", ct))
+            {
+                page = (await DuePage(db, cutoff, cursor).Take(options.PageSize).ToListAsync(ct)).Select(r => (r.Subscription, r.Currency)).ToList();
+            }
+
+            options.PageRead?.Invoke(page.Count);
+            foreach (var (subscription, currency) in page.Where(r => r.Subscription.NextUnbilledPeriod(cutoff) is not null))
+            {
+                if (open is not null && open.TenantId == subscription.TenantId && open.Currency == currency && open.PartnerId == subscription.PartnerId)
+                {
+                    open = open with { Subscriptions = open.Subscriptions + 1 };
+                    continue;
+                }
+
+                if (open is not null)
+                {
+                    await AddAsync(open);
+                }
+
+                open = new Group(subscription.PartnerId, subscription.TenantId, currency, 1);
+            }
+
+            if (page.Count < options.PageSize)
+            {
+                break;
+            }
+
+            var last = page[^1];
+            cursor = (last.Subscription.PartnerId, last.Subscription.TenantId, last.Currency, last.Subscription.Id);
         }
 
+        if (open is not null)
+        {
+            await AddAsync(open);
+        }
+
+        // Groups with only a pack period or pending charges.
+        foreach (var ((tenantId, currency), partnerId) in extras.OrderBy(e => e.Value, StringComparer.Ordinal).ThenBy(e => e.Key.TenantId, StringComparer.Ordinal).ThenBy(e => e.Key.Currency, StringComparer.Ordinal).ToList())
+        {
+            await AddAsync(new Group(partnerId, tenantId, currency, 0));
+        }
+
+        await FlushAsync();
         await UpdateRunAsync(runId, r => r.Complete(clock.GetUtcNow()), ct);
     }
 
-    private async Task<(int Created, int Finalised, string? Error)> BillTenantAsync(string runId, DateTimeOffset cutoff, string tenantId, string currency, CancellationToken ct)
+    /// <summary>The next keyset page of due subscriptions after <paramref name="cursor"/>, ordered by (seller, tenant, currency, id).</summary>
+    private static IQueryable<DueRow> DuePage(ScaiDbContext db, DateTimeOffset cutoff, (string PartnerId, string TenantId, string Currency, string Id)? cursor)
     {
-        string invoiceId;
-        await using (var db = await factory.ForSystemAsync("billing-run", ct))
+        var query = from s in DueSubscriptions(db, cutoff)
+                    join p in db.Plans.AsNoTracking() on s.PlanId equals p.Id
+                    select new DueRow { Subscription = s, Currency = p.Currency };
+        if (cursor is { } c)
         {
-            var now = clock.GetUtcNow();
-            var rows = await (from s in db.Subscriptions
-                              join p in db.Plans on s.PlanId equals p.Id
-                              join v in db.Services on s.ServiceId equals v.Id
-                              where s.TenantId == tenantId && p.Currency == currency
-                                    && (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling)
-                                    && s.PackSubscriptionId == null
-                              orderby s.Id
-                              select new { Subscription = s, Plan = p, Service = v }).ToListAsync(ct);
-            var packs = await Packs.PackBilling.DueAsync(db, tenantId, currency, ct);
-            var charges = await PendingChargeBilling.PendingAsync(db, tenantId, currency, cutoff, ct);
-            if (rows.Count == 0 && packs.Count == 0 && charges.Count == 0)
+            // string.Compare(a, b) > 0 is EF Core's translation of a > b on every provider (the StringComparison overload has none).
+#pragma warning disable CA1309
+            query = query.Where(r => string.Compare(r.Subscription.PartnerId, c.PartnerId) > 0
+                                     || (r.Subscription.PartnerId == c.PartnerId && (string.Compare(r.Subscription.TenantId, c.TenantId) > 0
+                                         || (r.Subscription.TenantId == c.TenantId && (string.Compare(r.Currency, c.Currency) > 0
+                                             || (r.Currency == c.Currency && string.Compare(r.Subscription.Id, c.Id) > 0))))));
+#pragma warning restore CA1309
+        }
+
+        return query.OrderBy(r => r.Subscription.PartnerId).ThenBy(r => r.Subscription.TenantId).ThenBy(r => r.Currency).ThenBy(r => r.Subscription.Id);
+    }
+
+    private sealed class DueRow
+    {
+        public Subscription Subscription { get; init; } = default!;
+
+        public string Currency { get; init; } = default!;
+    }
+
+    /// <summary>
+    /// Bills a batch in one transaction; when it fails as a whole (nothing of it stays: no invoice, no number), bills
+    /// its groups one by one, so a bad tenant is recorded on the run as an error and the others are invoiced.
+    /// </summary>
+    private async Task<BatchOutcome> BillBatchOrEachAsync(string runId, DateTimeOffset cutoff, List<Group> groups, RunCache cache, CancellationToken ct)
+    {
+        try
+        {
+            return await BillBatchAsync(runId, cutoff, groups, cache, ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            if (groups.Count == 1)
             {
-                return (0, 0, null);
+                return Failed(groups[0], e);
             }
 
-            var partnerId = rows.Count > 0 ? rows[0].Subscription.PartnerId : packs.Count > 0 ? packs[0].PartnerId : charges[0].PartnerId;
-            var seller = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == partnerId, ct);
-            var buyer = await db.TenantBillingProfiles.AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct);
-            // Provisional VAT for the draft; finalisation determines it again from the snapshots it freezes.
+            logger.LogWarning(e, "Billing run {RunId}: a batch of {Count} invoices of {PartnerId} failed and was rolled back; billing its tenants one by one", runId, groups.Count, groups[0].PartnerId);
+        }
+
+        var (created, finalised, errors, held) = (0, 0, new List<string>(), 0);
+        foreach (var group in groups)
+        {
+            ct.ThrowIfCancellationRequested();
+            BatchOutcome one;
+            try
+            {
+                one = await BillBatchAsync(runId, cutoff, [group], cache, ct);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                one = Failed(group, e);
+            }
+
+            (created, finalised, held) = (created + one.Created, finalised + one.Finalised, Math.Max(held, one.SubscriptionsHeld));
+            errors.AddRange(one.Errors);
+        }
+
+        return new BatchOutcome(created, finalised, errors, held);
+    }
+
+    private BatchOutcome Failed(Group group, Exception e)
+    {
+        if (e is DbUpdateException)
+        {
+            // Another node billed these periods at the same moment (unique billing key or concurrency token).
+            logger.LogInformation(e, "Tenant {TenantId} was billed concurrently; skipping", group.TenantId);
+            return new BatchOutcome(0, 0, [], 0);
+        }
+
+        logger.LogWarning(e, "Billing tenant {TenantId} failed", group.TenantId);
+        return new BatchOutcome(0, 0, [$"{group.TenantId}: not invoiced: {e.Message}"], 0);
+    }
+
+    /// <summary>
+    /// What a run reads once: the sellers' configurations (null when missing), the partners' payment terms, the
+    /// compiled template per (seller, document type, language), and which services have meters (usage lines).
+    /// </summary>
+    private sealed class RunCache
+    {
+        public Dictionary<string, PartnerConfiguration?> Sellers { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<string, int?> PartnerTerms { get; } = new(StringComparer.Ordinal);
+
+        public Dictionary<(string PartnerId, string? Language), Func<Invoice, string>> Renderers { get; } = new();
+    }
+
+    private async Task<BatchOutcome> BillBatchAsync(string runId, DateTimeOffset cutoff, List<Group> groups, RunCache cache, CancellationToken ct)
+    {
+        await using var db = await factory.ForSystemAsync("billing-run", ct);
+        db.BillingRunAudit = true;
+        var outcome = await RetriableUnits.RunAsync(db, "billing-batch", (_, token) => BillBatchOnceAsync(db, runId, cutoff, groups, cache, token), ct);
+        if (invoices.PdfUnavailableReason is null)
+        {
+            // After the commit, as before: the PDFs of the batch (a failure is recorded on the document and retried by the pdf-render job).
+            foreach (var id in outcome.FinalisedIds)
+            {
+                await invoices.TryRenderAsync(id, ct);
+            }
+        }
+
+        options.BatchCommitted?.Invoke(new BillingBatchReport(groups[0].PartnerId, groups.Count, outcome.Created, outcome.Finalised, outcome.SubscriptionsHeld));
+        return outcome;
+    }
+
+    private async Task<BatchOutcome> BillBatchOnceAsync(ScaiDbContext db, string runId, DateTimeOffset cutoff, List<Group> groups, RunCache cache, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        var partnerId = groups[0].PartnerId;
+        var tenantIds = groups.Select(g => g.TenantId).Distinct().ToList();
+        var errors = new List<string>();
+
+        // Reads: the batch's billable subscriptions (one statement), the buyers and their terms (one each), the seller once per run.
+        var rows = await (from s in db.Subscriptions
+                          join p in db.Plans on s.PlanId equals p.Id
+                          join v in db.Services on s.ServiceId equals v.Id
+                          where tenantIds.Contains(s.TenantId)
+                                && (s.Status == SubscriptionStatus.Active || s.Status == SubscriptionStatus.PastDue || s.Status == SubscriptionStatus.Cancelling)
+                                && s.PackSubscriptionId == null
+                          orderby s.Id
+                          select new { Subscription = s, Plan = p, Service = v }).ToListAsync(ct);
+        if (!cache.Sellers.TryGetValue(partnerId, out var seller))
+        {
+            seller = cache.Sellers[partnerId] = await db.PartnerConfigurations.AsNoTracking().SingleOrDefaultAsync(c => c.PartnerId == partnerId, ct);
+            cache.PartnerTerms[partnerId] = await db.Set<Domain.Payments.PartnerPaymentSettings>().AsNoTracking().Where(p => p.PartnerId == partnerId).Select(p => (int?)p.PaymentTermsDays).FirstOrDefaultAsync(ct);
+        }
+
+        var buyers = await db.TenantBillingProfiles.AsNoTracking().Where(p => tenantIds.Contains(p.TenantId)).ToDictionaryAsync(p => p.TenantId, ct);
+        var tenantTerms = await db.Set<Domain.Payments.TenantPaymentSettings>().AsNoTracking().Where(t => tenantIds.Contains(t.TenantId))
+            .Select(t => new { t.TenantId, t.PaymentTermsDays }).ToDictionaryAsync(t => t.TenantId, t => t.PaymentTermsDays, ct);
+
+        var drafts = new List<Invoice>();
+        foreach (var group in groups)
+        {
+            options.TenantFault?.Invoke(group.TenantId);
+            var mine = rows.Where(r => r.Subscription.TenantId == group.TenantId && r.Plan.Currency == group.Currency).ToList();
+            var packs = await Packs.PackBilling.DueAsync(db, group.TenantId, group.Currency, ct);
+            var charges = await PendingChargeBilling.PendingAsync(db, group.TenantId, group.Currency, cutoff, ct);
+            if (mine.Count == 0 && packs.Count == 0 && charges.Count == 0)
+            {
+                continue;
+            }
+
+            var buyer = buyers.GetValueOrDefault(group.TenantId);
+            // Provisional VAT for the draft; finalisation determines it again below.
             var vat = seller is not null && buyer is not null
                 ? VatDetermination.Determine(seller.Country, buyer.Country, buyer.VatId, DateOnly.FromDateTime(now.UtcDateTime))
                 : new VatDecision(VatRule.Domestic, VatCategory.S, VatRate.Zero, null, null);
-
-            var invoice = new Invoice(partnerId, tenantId, currency, runId, now);
-            foreach (var row in rows)
+            var invoice = new Invoice(group.PartnerId, group.TenantId, group.Currency, runId, now);
+            foreach (var row in mine)
             {
                 while (row.Subscription.NextUnbilledPeriod(cutoff) is { } p)
                 {
@@ -366,7 +587,7 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
 
             await Packs.PackBilling.AddLinesAsync(db, invoice, packs, cutoff, vat, now, ct);
             // Usage of the periods that ended, in arrears; adjustments of closed periods join the pending charges.
-            charges.AddRange(await UsageBilling.AddLinesAsync(db, invoice, rows.Select(r => r.Subscription).ToList(), cutoff, vat, now, ct));
+            charges.AddRange(await UsageBilling.AddLinesAsync(db, invoice, mine.Select(r => r.Subscription).ToList(), cutoff, vat, now, ct));
             foreach (var rest in PendingChargeBilling.AddLines(invoice, charges, vat, now))
             {
                 db.SubscriptionCharges.Add(rest);
@@ -374,36 +595,120 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
 
             if (invoice.Lines.Count == 0)
             {
-                return (0, 0, null);
+                continue;
             }
 
             db.Invoices.Add(invoice);
-            try
-            {
-                await db.SaveChangesAsync(ct);
-            }
-            catch (DbUpdateException e)
-            {
-                // Another node billed these periods at the same moment (unique billing key or concurrency token).
-                logger.LogInformation(e, "Tenant {TenantId} was billed concurrently; skipping", tenantId);
-                return (0, 0, null);
-            }
-
-            invoiceId = invoice.Id;
+            drafts.Add(invoice);
         }
 
-        try
+        // Finalisation of the batch: VAT from the frozen snapshots, the compiled template, then ONE number reservation.
+        var issueDate = DateOnly.FromDateTime(now.UtcDateTime);
+        var ready = new List<(Invoice Invoice, TenantBillingProfile Buyer, VatDecision Vat, Func<Invoice, string> Render, int Terms)>();
+        long crossBorder = seller?.OssMode == OssMode.Threshold ? await InvoiceService.CrossBorderB2CEurAsync(db, partnerId, issueDate.Year, ct) : 0;
+        foreach (var invoice in drafts)
         {
-            await using var db = await factory.ForSystemAsync("billing-run", ct);
-            await invoices.FinaliseAsync(db, invoiceId, ct);
-        }
-        catch (DomainException e)
-        {
-            return (1, 0, $"{tenantId}: invoice {invoiceId} stays draft: {e.Message}");
+            if (seller is null)
+            {
+                errors.Add($"{invoice.TenantId}: invoice {invoice.Id} stays draft: The seller of invoice {invoice.Id} has no partner configuration (legal name, address, VAT id, bank); complete it, then finalise.");
+                continue;
+            }
+
+            if (buyers.GetValueOrDefault(invoice.TenantId) is not { } buyer)
+            {
+                errors.Add($"{invoice.TenantId}: invoice {invoice.Id} stays draft: The buyer of invoice {invoice.Id} has no billing profile; the tenant must add one, then the invoice can be finalised.");
+                continue;
+            }
+
+            var language = buyer.EffectiveDocumentLanguage;
+            if (!cache.Renderers.TryGetValue((partnerId, language), out var render))
+            {
+                try
+                {
+                    render = cache.Renderers[(partnerId, language)] = await invoices.Html.ForAsync(db, partnerId, DocumentType.Invoice, language, ct);
+                }
+                catch (DomainException e)
+                {
+                    errors.Add($"{invoice.TenantId}: invoice {invoice.Id} stays draft: {e.Message}");
+                    continue;
+                }
+            }
+
+            var vat = VatDetermination.Determine(new VatContext(seller.Country, buyer.Country, buyer.VatId, buyer.HasValidatedVatId, issueDate, seller.OssMode, crossBorder));
+            if (vat.Rule is VatRule.IntraEuB2C or VatRule.IntraEuB2CBelowThreshold && invoice.Currency == "EUR")
+            {
+                crossBorder += invoice.NetTotalMinor; // the batch's own cross-border supplies count towards the threshold
+            }
+
+            ready.Add((invoice, buyer, vat, render, Domain.Payments.PaymentTerms.Resolve(tenantTerms.GetValueOrDefault(invoice.TenantId), cache.PartnerTerms.GetValueOrDefault(partnerId))));
         }
 
-        await invoices.TryRenderAsync(invoiceId, ct);
-        return (1, 1, null);
+        // One transaction: the drafts with their lines and the billed periods, then the numbers and the finalisation
+        // (a finalised invoice's lines cannot be inserted: the immutability trigger refuses them).
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await db.SaveChangesAsync(ct);
+        if (ready.Count > 0)
+        {
+            var series = InvoiceNumbers.Series(seller!.InvoicePrefix, DocumentType.Invoice);
+            var first = await DocumentNumbering.ReserveAsync(db, partnerId, series, issueDate.Year, ready.Count, ct);
+            var pdfReason = invoices.PdfUnavailableReason;
+            var sellerSnapshot = seller.Snapshot();
+            for (var i = 0; i < ready.Count; i++)
+            {
+                var (invoice, buyer, vat, render, terms) = ready[i];
+                invoice.Finalise(InvoiceNumbers.Format(series, issueDate.Year, first + i), issueDate, buyer.Snapshot(), sellerSnapshot, vat, now, render, buyer.BuyerReference, terms);
+                var document = new InvoiceDocument(invoice, now);
+                if (pdfReason is not null)
+                {
+                    // Said once, on the new row: no update per invoice when this node has no renderer.
+                    document.NotReady(pdfReason, permanent: false, now);
+                }
+
+                db.InvoiceDocuments.Add(document);
+                await Payments.PaymentLedger.OnFinalisedAsync(db, invoice, terms, now, ct);
+                if (vat.Remark is { } remark)
+                {
+                    db.AuditLog.Add(new Domain.Audit.AuditEntry(db.Scope.ActorId, invoice.PartnerId, invoice.TenantId, "vat_fallback", nameof(Invoice), invoice.Id, null,
+                        System.Text.Json.JsonSerializer.Serialize(new { remark, rule = vat.Rule.WireName() }), now));
+                }
+            }
+        }
+
+        // The audit trail: one entry per invoice (who finalised which number, when, for how much), one summary per batch.
+        foreach (var invoice in drafts)
+        {
+            db.AuditLog.Add(new Domain.Audit.AuditEntry(db.Scope.ActorId, invoice.PartnerId, invoice.TenantId, invoice.Status == InvoiceStatus.Finalised ? "finalised" : "drafted", nameof(Invoice), invoice.Id, null,
+                System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+                {
+                    ["number"] = invoice.Number,
+                    ["issue_date"] = invoice.IssueDate?.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+                    ["currency"] = invoice.Currency,
+                    ["lines"] = invoice.Lines.Count,
+                    ["net_total"] = invoice.NetTotalMinor,
+                    ["gross_total"] = invoice.GrossTotalMinor,
+                    ["vat_rule"] = invoice.VatRule?.WireName(),
+                    ["billing_run_id"] = runId,
+                }), now));
+        }
+
+        var numbered = ready.Select(r => r.Invoice.Number!).ToList();
+        db.AuditLog.Add(new Domain.Audit.AuditEntry(db.Scope.ActorId, partnerId, null, "billing_batch", nameof(BillingRun), runId, null,
+            System.Text.Json.JsonSerializer.Serialize(new Dictionary<string, object?>
+            {
+                ["tenants"] = groups.Count,
+                ["invoices"] = drafts.Count,
+                ["finalised"] = ready.Count,
+                ["first_number"] = numbered.FirstOrDefault(),
+                ["last_number"] = numbered.LastOrDefault(),
+            }), now));
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        if (ready.Count > 0)
+        {
+            Observability.ScaiMetrics.InvoicesFinalised.Add(ready.Count, new KeyValuePair<string, object?>("document_type", "invoice"));
+        }
+
+        return new BatchOutcome(drafts.Count, ready.Count, errors, rows.Count) { FinalisedIds = ready.Select(r => r.Invoice.Id).ToList() };
     }
 
     /// <summary>The progress topic of a run (<see cref="Distributed.IProgressFeed"/>): a <see cref="BillingRunProgress"/> after each change.</summary>
@@ -435,12 +740,34 @@ public sealed class BillingRunService(ScaiDbFactory factory, InvoiceService invo
     }
 }
 
-/// <summary>Billing-run settings: Billing:RunLease (default 30 s), how long a node holds a claimed run without renewing it.</summary>
+/// <summary>
+/// Billing-run settings: Billing:RunLease (default 30 s), how long a node holds a claimed run without renewing it;
+/// Billing:PageSize (default 500), the subscriptions read per keyset page and held at most per batch;
+/// Billing:BatchSize (default 100), the invoices of one seller finalised per transaction.
+/// </summary>
 public sealed class BillingRunOptions
 {
     /// <summary>The lease; renewed every third of it while the run works. A node dead for longer loses the run to another.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Subscriptions per keyset page (1..10,000); a batch holds at most this many too (unless one tenant alone has more).</summary>
+    public int PageSize { get; init; } = 500;
+
+    /// <summary>Invoices per batch transaction (1..1,000), all of one seller's series.</summary>
+    public int BatchSize { get; init; } = 100;
+
+    /// <summary>Observes each page the run reads (its row count): for tests and benchmarks.</summary>
+    public Action<int>? PageRead { get; init; }
+
+    /// <summary>Observes each committed batch: for tests and benchmarks.</summary>
+    public Action<BillingBatchReport>? BatchCommitted { get; init; }
+
+    /// <summary>Fault injection for tests: called per tenant inside its batch's transaction; throwing fails that batch.</summary>
+    public Action<string>? TenantFault { get; init; }
 }
+
+/// <summary>A committed batch of a billing run: the seller, the (tenant, currency) groups, invoices drafted and finalised, and the subscriptions it held.</summary>
+public sealed record BillingBatchReport(string PartnerId, int Groups, int Invoices, int Finalised, int SubscriptionsHeld);
 
 /// <summary>A billing run's progress as published after each change (counts of tenants and invoices so far).</summary>
 /// <param name="RunId">The run.</param>

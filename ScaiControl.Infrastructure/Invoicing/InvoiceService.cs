@@ -358,6 +358,12 @@ public sealed class InvoiceService(ScaiDbFactory factory, InvoiceHtmlRenderer ht
         return ready;
     }
 
+    /// <summary>Why PDFs cannot be rendered on this node (null when they can): the billing run stores it on each new document row.</summary>
+    internal string? PdfUnavailableReason => pdf.UnavailableReason;
+
+    /// <summary>The HTML renderer (the billing run resolves each seller's compiled template once per run through it).</summary>
+    internal InvoiceHtmlRenderer Html => html;
+
     internal static void Require(Actor actor, string permission)
     {
         if (!actor.Can(permission))

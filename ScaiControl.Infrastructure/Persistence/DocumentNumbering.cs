@@ -30,7 +30,25 @@ public static class DocumentNumbering
             throw new InvalidOperationException("Invoice numbers are only assigned inside the finalisation transaction.");
         }
 
-        return For(db).NextAsync(db, partnerId, series, year, ct);
+        return For(db).ReserveAsync(db, partnerId, series, year, 1, ct);
+    }
+
+    /// <summary>
+    /// Takes <paramref name="count"/> consecutive numbers of the series at once (the billing run's batch, one counter
+    /// round trip for the batch) and returns the first; the batch uses first .. first + count - 1. Rolled back with the
+    /// transaction like <see cref="NextAsync"/>, so a batch that fails leaves no gap.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">No transaction is open on <paramref name="db"/>.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="count"/> is below 1.</exception>
+    public static Task<long> ReserveAsync(ScaiDbContext db, string partnerId, string series, int year, int count, CancellationToken ct)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        if (db.Database.CurrentTransaction is null)
+        {
+            throw new InvalidOperationException("Invoice numbers are only assigned inside the finalisation transaction.");
+        }
+
+        return For(db).ReserveAsync(db, partnerId, series, year, count, ct);
     }
 }
 
@@ -38,23 +56,26 @@ public static class DocumentNumbering
 public interface IDocumentNumberAllocator
 {
     /// <summary>Creates the counter row when missing, locks it for the transaction, and returns its value + 1 (stored).</summary>
-    Task<long> NextAsync(ScaiDbContext db, string partnerId, string series, int year, CancellationToken ct);
+    Task<long> NextAsync(ScaiDbContext db, string partnerId, string series, int year, CancellationToken ct) => ReserveAsync(db, partnerId, series, year, 1, ct);
+
+    /// <summary>Like <see cref="NextAsync"/> for <paramref name="count"/> numbers: stores value + count and returns value + 1, the first of them.</summary>
+    Task<long> ReserveAsync(ScaiDbContext db, string partnerId, string series, int year, int count, CancellationToken ct);
 }
 
 /// <summary>SQLite: the write transaction serialises writers (the first statement is a write, so the database lock is held from the start).</summary>
 public sealed class SqliteDocumentNumberAllocator : IDocumentNumberAllocator
 {
     /// <inheritdoc/>
-    public async Task<long> NextAsync(ScaiDbContext db, string partnerId, string series, int year, CancellationToken ct)
+    public async Task<long> ReserveAsync(ScaiDbContext db, string partnerId, string series, int year, int count, CancellationToken ct)
     {
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""INSERT OR IGNORE INTO document_sequences ("PartnerId", "Series", "Year", "LastValue") VALUES ({partnerId}, {series}, {year}, 0)""", ct);
         var current = await db.Database.SqlQuery<long>(
             $"""SELECT "LastValue" AS "Value" FROM document_sequences WHERE "PartnerId" = {partnerId} AND "Series" = {series} AND "Year" = {year}""").SingleAsync(ct);
-        var next = current + 1;
+        var next = current + count;
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""UPDATE document_sequences SET "LastValue" = {next} WHERE "PartnerId" = {partnerId} AND "Series" = {series} AND "Year" = {year}""", ct);
-        return next;
+        return current + 1;
     }
 }
 
@@ -62,16 +83,16 @@ public sealed class SqliteDocumentNumberAllocator : IDocumentNumberAllocator
 public sealed class PostgresDocumentNumberAllocator : IDocumentNumberAllocator
 {
     /// <inheritdoc/>
-    public async Task<long> NextAsync(ScaiDbContext db, string partnerId, string series, int year, CancellationToken ct)
+    public async Task<long> ReserveAsync(ScaiDbContext db, string partnerId, string series, int year, int count, CancellationToken ct)
     {
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""INSERT INTO document_sequences ("PartnerId", "Series", "Year", "LastValue") VALUES ({partnerId}, {series}, {year}, 0) ON CONFLICT DO NOTHING""", ct);
         var current = await db.Database.SqlQuery<long>(
             $"""SELECT "LastValue" AS "Value" FROM document_sequences WHERE "PartnerId" = {partnerId} AND "Series" = {series} AND "Year" = {year} FOR UPDATE""").SingleAsync(ct);
-        var next = current + 1;
+        var next = current + count;
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"""UPDATE document_sequences SET "LastValue" = {next} WHERE "PartnerId" = {partnerId} AND "Series" = {series} AND "Year" = {year}""", ct);
-        return next;
+        return current + 1;
     }
 }
 
@@ -85,7 +106,7 @@ public sealed class PostgresDocumentNumberAllocator : IDocumentNumberAllocator
 public sealed class MariaDbDocumentNumberAllocator : IDocumentNumberAllocator
 {
     /// <inheritdoc/>
-    public async Task<long> NextAsync(ScaiDbContext db, string partnerId, string series, int year, CancellationToken ct)
+    public async Task<long> ReserveAsync(ScaiDbContext db, string partnerId, string series, int year, int count, CancellationToken ct)
     {
         var current = await LockAsync(db, partnerId, series, year, ct);
         if (current is null)
@@ -95,10 +116,10 @@ public sealed class MariaDbDocumentNumberAllocator : IDocumentNumberAllocator
             current = await LockAsync(db, partnerId, series, year, ct) ?? throw new InvalidOperationException($"The number series {series}/{year} of {partnerId} could not be created.");
         }
 
-        var next = current.Value + 1;
+        var next = current.Value + count;
         await db.Database.ExecuteSqlInterpolatedAsync(
             $"UPDATE document_sequences SET `LastValue` = {next} WHERE `PartnerId` = {partnerId} AND `Series` = {series} AND `Year` = {year}", ct);
-        return next;
+        return current.Value + 1;
     }
 
     private static async Task<long?> LockAsync(ScaiDbContext db, string partnerId, string series, int year, CancellationToken ct) =>

@@ -78,6 +78,15 @@ public abstract class ScaiDbContext(DbContextOptions options, DataScope scope) :
     /// <summary>The reason an operator context was opened with (recorded on its operator_access rows).</summary>
     internal string? AccessReason { get; set; }
 
+    /// <summary>
+    /// Set by the billing run's batch context (issue 12): the invoices, lines, documents, accounts and the billed
+    /// subscription / pack / charge / usage-close rows it writes are NOT audited row by row by
+    /// <see cref="Interceptors.AuditAndOutboxInterceptor"/>; the run writes one "finalised" audit entry per invoice
+    /// (who, which number, when, the totals) and a "billing_batch" summary row per batch instead. Outbox events are
+    /// still written.
+    /// </summary>
+    internal bool BillingRunAudit { get; set; }
+
     /// <summary>Notes that this cross-tenant context read a row of <paramref name="tenantId"/> (<see cref="TenantReadInterceptor"/>).</summary>
     internal void NoteTenantRead(string partnerId, string tenantId)
     {

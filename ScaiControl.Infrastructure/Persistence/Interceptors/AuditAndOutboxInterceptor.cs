@@ -79,6 +79,13 @@ public sealed class AuditAndOutboxInterceptor(TimeProvider clock) : SaveChangesI
                 continue;
             }
 
+            // The billing run's batches audit each invoice once themselves (ScaiDbContext.BillingRunAudit).
+            if (db.BillingRunAudit && entry.Entity is Domain.Invoicing.Invoice or Domain.Invoicing.InvoiceLine or Domain.Invoicing.InvoiceDocument or Domain.Payments.InvoiceAccount
+                    or Domain.Subscriptions.Subscription or Domain.Subscriptions.PackSubscription or Domain.Subscriptions.SubscriptionCharge or Domain.Usage.UsagePeriodClose)
+            {
+                continue;
+            }
+
             var key = string.Join('/', entry.Metadata.FindPrimaryKey()!.Properties.Select(p => Convert.ToString(entry.Property(p.Name).CurrentValue, System.Globalization.CultureInfo.InvariantCulture)));
             Dictionary<string, object?>? before = null, after = null;
             switch (entry.State)
