@@ -1,6 +1,7 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Logging;
 using Quartz;
+using ScaiControl.Domain.Billing;
 using ScaiControl.Domain.Common;
 using ScaiControl.Domain.Invoicing;
 using ScaiControl.Domain.Payments;
@@ -29,7 +30,7 @@ public sealed record CollectionResult(int Charged, int Steps, int Skipped);
 /// other skips; every charge carries an idempotency key (invoice or case + attempt), so the provider charges once.
 /// A tenant whose dunning is paused is skipped.
 /// </summary>
-public sealed class PaymentCollectionService(ScaiDbFactory factory, IEnumerable<IPaymentProvider> providers, ILogger<PaymentCollectionService> logger)
+public sealed class PaymentCollectionService(ScaiDbFactory factory, PaymentProviderResolver resolver, ILogger<PaymentCollectionService> logger)
 {
     private const string Actor = "system:dunning";
 
@@ -158,6 +159,55 @@ public sealed class PaymentCollectionService(ScaiDbFactory factory, IEnumerable<
     }
 
     /// <summary>
+    /// The tenant's "set up payment method": creates its customer at the partner's provider when it has none (idempotency
+    /// key <c>{tenant}:customer</c>, so two clicks or two nodes create one), and answers the provider's hosted page on
+    /// which the buyer stores a card or mandate; the provider's webhook then stores the method
+    /// (<see cref="PaymentWebhookService"/>), and off-session charges use it. Returns the page's address; the provider
+    /// sends the buyer back to <c>returnUrl</c> (an absolute URL of this portal).
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">Not a tenant user.</exception>
+    /// <exception cref="DomainValidationException">No absolute http(s) return URL.</exception>
+    /// <exception cref="DomainConflictException">The partner takes bank transfers, or the tenant has no billing profile yet.</exception>
+    public async Task<string> StartMethodSetupAsync(Actor actor, string? returnUrl, DateTimeOffset now, CancellationToken ct = default)
+    {
+        if (actor.TenantId is not { } tenantId)
+        {
+            throw new UnauthorizedAccessException("Only a tenant user sets up its payment method.");
+        }
+
+        if (!Uri.TryCreate(returnUrl, UriKind.Absolute, out var back) || back.Scheme is not ("http" or "https"))
+        {
+            throw new DomainValidationException("return_url", "return_url must be an absolute http(s) URL.");
+        }
+
+        await using var db = await factory.ForSystemAsync("set up payment method", ct);
+        var settings = await db.Set<PartnerPaymentSettings>().AsNoTracking().SingleOrDefaultAsync(s => s.PartnerId == actor.PartnerId, ct);
+        var provider = (settings is null ? null : await resolver.ForAsync(settings, ct))
+            ?? throw new DomainConflictException("Invoices of this account are paid by bank transfer: there is no payment method to set up.", "bank_transfer", []);
+        var customer = await db.Set<PaymentCustomer>().SingleOrDefaultAsync(c => c.TenantId == tenantId && c.Provider == provider.Name, ct);
+        if (customer is null)
+        {
+            var profile = await db.Set<TenantBillingProfile>().AsNoTracking().SingleOrDefaultAsync(p => p.TenantId == tenantId, ct)
+                ?? throw new DomainConflictException("Complete the billing profile first: the payment provider needs the buyer's name and e-mail.", "no_billing_profile", []);
+            var created = await provider.SetUpCustomerAsync(tenantId, profile.Email, profile.LegalName, $"{tenantId}:customer", ct);
+            customer = new PaymentCustomer(settings!.PartnerId, tenantId, provider.Name, created.CustomerRef, now);
+            db.Add(customer);
+            try
+            {
+                await db.SaveChangesAsync(ct);
+            }
+            catch (DbUpdateException)
+            {
+                // Another click or node stored the customer first (the provider answered both with one customer: same key).
+                db.ChangeTracker.Clear();
+                customer = await db.Set<PaymentCustomer>().AsNoTracking().SingleAsync(c => c.TenantId == tenantId && c.Provider == provider.Name, ct);
+            }
+        }
+
+        return await provider.CreateMethodSetupAsync(customer.CustomerRef, back.AbsoluteUri, $"{tenantId}:setup:{Ids.New("set")}", ct);
+    }
+
+    /// <summary>
     /// The tenant's Pay button: charges what is owed on its own open, partially paid or overdue invoice once through
     /// the partner's provider with the stored method (the test provider: the outcome the operator chose), and books the
     /// outcome as the collection job does (a payment that settles the invoice and its dunning, or a failed attempt with
@@ -190,7 +240,7 @@ public sealed class PaymentCollectionService(ScaiDbFactory factory, IEnumerable<
         }
 
         var settings = await db.Set<PartnerPaymentSettings>().AsNoTracking().SingleOrDefaultAsync(s => s.PartnerId == account.PartnerId, ct);
-        var provider = settings is null ? null : providers.FirstOrDefault(p => p.Name == settings.Provider);
+        var provider = settings is null ? null : await resolver.ForAsync(settings, ct);
         if (settings is null || provider is null)
         {
             throw new DomainConflictException($"Invoice {account.InvoiceNumber} is paid by bank transfer to the IBAN on the invoice.", account.Status.WireName(), []);
@@ -251,7 +301,7 @@ public sealed class PaymentCollectionService(ScaiDbFactory factory, IEnumerable<
         }
 
         var settings = await db.Set<PartnerPaymentSettings>().AsNoTracking().SingleOrDefaultAsync(s => s.PartnerId == account.PartnerId, ct);
-        var provider = settings is null ? null : providers.FirstOrDefault(p => p.Name == settings.Provider)
+        var provider = (settings is null ? null : await resolver.ForAsync(settings, ct))
             ?? throw new DomainConflictException($"Invoice {account.InvoiceNumber} is paid by bank transfer to the IBAN on the invoice.", account.Status.WireName(), []);
         var customer = await db.Set<PaymentCustomer>().AsNoTracking().SingleOrDefaultAsync(c => c.TenantId == tenantId && c.Provider == provider!.Name, ct)
             ?? throw new DomainConflictException("No customer is set up at the payment provider for this account.", account.Status.WireName(), []);
@@ -270,7 +320,17 @@ public sealed class PaymentCollectionService(ScaiDbFactory factory, IEnumerable<
         var collecting = await db.Set<PartnerPaymentSettings>().AsNoTracking().Where(s => s.Provider != PaymentProviders.BankTransfer).ToListAsync(ct);
         foreach (var settings in collecting)
         {
-            var provider = providers.FirstOrDefault(p => p.Name == settings.Provider);
+            IPaymentProvider? provider;
+            try
+            {
+                provider = await resolver.ForAsync(settings, ct);
+            }
+            catch (Exception e) when (e is KeyNotFoundException or DomainValidationException or Secrets.SecretStoreUnavailableException)
+            {
+                logger.LogWarning(e, "Partner {PartnerId}'s {Provider} credentials can't be read; its collection waits", settings.PartnerId, settings.Provider);
+                continue;
+            }
+
             if (provider is null)
             {
                 logger.LogWarning("Partner {PartnerId} collects through {Provider}, which is not configured on this node", settings.PartnerId, settings.Provider);

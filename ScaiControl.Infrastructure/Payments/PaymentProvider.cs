@@ -19,6 +19,12 @@ public sealed record ProviderChargeResult(string ProviderRef, ProviderPaymentSta
 /// <summary>A customer set up at a provider, with the hosted page that stores a payment method / mandate (null: none needed).</summary>
 public sealed record ProviderCustomerResult(string CustomerRef, string? SetupUrl);
 
+/// <summary>A payment method stored at the provider for a customer (the result of a completed setup page).</summary>
+/// <param name="CustomerRef">The provider's customer.</param>
+/// <param name="MethodRef">The stored method or mandate (charged off-session from now on).</param>
+/// <param name="Label">What the buyer recognises it by ("visa •••• 4242 (12/2030)").</param>
+public sealed record ProviderMethodSetup(string CustomerRef, string MethodRef, string Label);
+
 /// <summary>A hosted payment page for one invoice.</summary>
 public sealed record ProviderCheckoutResult(string ProviderRef, string RedirectUrl);
 
@@ -41,6 +47,12 @@ public interface IPaymentProvider
 
     /// <summary>Creates the customer of a tenant.</summary>
     Task<ProviderCustomerResult> SetUpCustomerAsync(string tenantId, string email, string legalName, string idempotencyKey, CancellationToken ct);
+
+    /// <summary>A hosted page on which the buyer stores a payment method for <paramref name="customerRef"/>; its address. The provider's webhook reports the method (<see cref="FetchMethodSetupAsync"/>).</summary>
+    Task<string> CreateMethodSetupAsync(string customerRef, string returnUrl, string idempotencyKey, CancellationToken ct);
+
+    /// <summary>The method a completed setup page stored (<paramref name="objectRef"/> named by a webhook), fetched from the provider; null when the object is not a completed setup.</summary>
+    Task<ProviderMethodSetup?> FetchMethodSetupAsync(string objectRef, CancellationToken ct);
 
     /// <summary>A hosted page on which the buyer pays <paramref name="amountMinor"/> for invoice <paramref name="invoiceId"/>.</summary>
     Task<ProviderCheckoutResult> CreateCheckoutAsync(string customerRef, string invoiceId, long amountMinor, string currency, string returnUrl, string idempotencyKey, CancellationToken ct);
@@ -85,6 +97,13 @@ public sealed class TestPaymentProvider(string? webhookSecret = null) : IPayment
     /// <inheritdoc/>
     public Task<ProviderCustomerResult> SetUpCustomerAsync(string tenantId, string email, string legalName, string idempotencyKey, CancellationToken ct) =>
         Task.FromResult(new ProviderCustomerResult("tcus_" + tenantId, null));
+
+    /// <inheritdoc/>
+    /// <remarks>The test provider has no setup page: the operator chooses the outcome; the buyer returns at once.</remarks>
+    public Task<string> CreateMethodSetupAsync(string customerRef, string returnUrl, string idempotencyKey, CancellationToken ct) => Task.FromResult(returnUrl);
+
+    /// <inheritdoc/>
+    public Task<ProviderMethodSetup?> FetchMethodSetupAsync(string objectRef, CancellationToken ct) => Task.FromResult<ProviderMethodSetup?>(null);
 
     /// <inheritdoc/>
     public Task<ProviderCheckoutResult> CreateCheckoutAsync(string customerRef, string invoiceId, long amountMinor, string currency, string returnUrl, string idempotencyKey, CancellationToken ct)

@@ -17,7 +17,7 @@ public sealed record WebhookOutcome(string EventId, string Outcome, string? Invo
 /// <c>amount_mismatch</c>); a decline a failed attempt. Out-of-order events are harmless: a payment already settled or
 /// failed is not booked again.
 /// </summary>
-public sealed class PaymentWebhookService(ScaiDbFactory factory, IEnumerable<IPaymentProvider> providers, TimeProvider clock)
+public sealed class PaymentWebhookService(ScaiDbFactory factory, PaymentProviderResolver resolver, TimeProvider clock)
 {
     private const string Actor = "system:webhook";
 
@@ -26,16 +26,38 @@ public sealed class PaymentWebhookService(ScaiDbFactory factory, IEnumerable<IPa
     /// <exception cref="WebhookSignatureException">The signature does not verify (nothing changes).</exception>
     public async Task<WebhookOutcome> HandleAsync(string providerName, string rawBody, IReadOnlyDictionary<string, string> headers, CancellationToken ct = default)
     {
-        var provider = providers.FirstOrDefault(p => p.Name == providerName) ?? throw new NotFoundException("payment provider", providerName);
-        var hook = await provider.VerifyWebhookAsync(rawBody, headers, ct);
-        var now = clock.GetUtcNow();
         await using var db = await factory.ForSystemAsync("payment webhook", ct);
+        // One provider per partner: the account whose signing secret verifies the body is the one that sent it.
+        IPaymentProvider? provider = null;
+        string? partnerId = null;
+        ProviderWebhook? hook = null;
+        WebhookSignatureException? refusal = null;
+        foreach (var (candidate, partner) in await resolver.ForWebhookAsync(db, providerName, ct))
+        {
+            try
+            {
+                hook = await candidate.VerifyWebhookAsync(rawBody, headers, ct);
+                (provider, partnerId) = (candidate, partner);
+                break;
+            }
+            catch (WebhookSignatureException e)
+            {
+                refusal = e;
+            }
+        }
+
+        if (provider is null || hook is null)
+        {
+            throw refusal ?? new WebhookSignatureException("The webhook signature does not verify.");
+        }
+
+        var now = clock.GetUtcNow();
         if (await db.Set<ProviderEvent>().AsNoTracking().SingleOrDefaultAsync(e => e.Provider == providerName && e.EventId == hook.EventId, ct) is { } seen)
         {
             return new WebhookOutcome(seen.EventId, seen.Outcome, seen.InvoiceId, Duplicate: true);
         }
 
-        var (outcome, invoiceId) = await ApplyAsync(db, provider, hook, now, ct);
+        var (outcome, invoiceId) = await ApplyAsync(db, provider, partnerId, hook, now, ct);
         db.Add(new ProviderEvent(providerName, hook.EventId, outcome, invoiceId, now));
         try
         {
@@ -56,7 +78,7 @@ public sealed class PaymentWebhookService(ScaiDbFactory factory, IEnumerable<IPa
         return new WebhookOutcome(hook.EventId, outcome, invoiceId, Duplicate: false);
     }
 
-    private static async Task<(string Outcome, string? InvoiceId)> ApplyAsync(ScaiDbContext db, IPaymentProvider provider, ProviderWebhook hook, DateTimeOffset now, CancellationToken ct)
+    private static async Task<(string Outcome, string? InvoiceId)> ApplyAsync(ScaiDbContext db, IPaymentProvider provider, string? partnerId, ProviderWebhook hook, DateTimeOffset now, CancellationToken ct)
     {
         if (hook.ObjectRef is null)
         {
@@ -66,7 +88,25 @@ public sealed class PaymentWebhookService(ScaiDbFactory factory, IEnumerable<IPa
         var payment = await db.Set<ProviderPayment>().SingleOrDefaultAsync(p => p.Provider == provider.Name && p.ProviderRef == hook.ObjectRef, ct);
         if (payment is null)
         {
+            // Not a payment: perhaps a completed setup page storing the tenant's payment method (fetched, never read from the webhook).
+            if (await provider.FetchMethodSetupAsync(hook.ObjectRef, ct) is { } setup)
+            {
+                var customer = await db.Set<PaymentCustomer>().SingleOrDefaultAsync(c => c.Provider == provider.Name && c.CustomerRef == setup.CustomerRef, ct);
+                if (customer is null || (partnerId is not null && customer.PartnerId != partnerId))
+                {
+                    return ("refused: not a customer of this account", null);
+                }
+
+                customer.SetMethod(setup.MethodRef, setup.Label, now);
+                return ("payment method stored", null);
+            }
+
             return ("refused: not a payment we started", null);
+        }
+
+        if (partnerId is not null && payment.PartnerId != partnerId)
+        {
+            return ("refused: the payment belongs to another partner's account", payment.InvoiceId);
         }
 
         ProviderChargeResult fetched;

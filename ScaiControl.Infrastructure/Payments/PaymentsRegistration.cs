@@ -15,6 +15,8 @@ public static class PaymentsRegistration
         services.AddSingleton(_ => new TestPaymentProvider(configuration["Payments:Test:WebhookSecret"]));
         services.AddSingleton<PaymentWebhookService>();
         services.AddSingleton<IPaymentProvider>(sp => sp.GetRequiredService<TestPaymentProvider>());
+        services.AddSingleton<PaymentProviderResolver>();
+        services.AddHttpClient("stripe");
         services.AddSingleton<PaymentCollectionService>();
         return services;
     }
