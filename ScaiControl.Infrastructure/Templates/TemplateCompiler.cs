@@ -33,6 +33,32 @@ public sealed partial class TemplateCompiler
         }
     }
 
+    /// <summary>
+    /// Compiles one part of a mail template (docs/email.md) through the same Handlebars pipeline: <paramref name="html"/>
+    /// false for the subject and the plain-text part (values not HTML-escaped); <paramref name="strict"/> makes a
+    /// variable the model does not have an error at render time (a HandlebarsException "x is undefined"),
+    /// which is how validation refuses unknown variables.
+    /// </summary>
+    /// <exception cref="TemplateValidationException">It does not compile; the message has the Handlebars error and the line.</exception>
+    public static HandlebarsTemplate<object, object> CompileMailPart(string body, bool html, bool strict)
+    {
+        var source = TemplateEncoding.Decode(body);
+        var configuration = new HandlebarsConfiguration { ThrowOnUnresolvedBindingExpression = strict };
+        if (!html)
+        {
+            configuration.TextEncoder = null;
+        }
+
+        try
+        {
+            return Handlebars.Create(configuration).Compile(source);
+        }
+        catch (HandlebarsException e)
+        {
+            throw Locate(e, source);
+        }
+    }
+
     /// <summary>The compiled form of a published version, compiled once per id.</summary>
     /// <exception cref="TemplateValidationException">It does not compile (published versions were checked, so only after a Handlebars upgrade).</exception>
     public HandlebarsTemplate<object, object> Published(string templateId, string body) => _published.GetOrAdd(templateId, _ => Compile(body));
