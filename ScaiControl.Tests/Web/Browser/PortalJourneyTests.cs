@@ -169,7 +169,9 @@ public sealed partial class PortalJourneyTests(ITestOutputHelper output) : IAsyn
     private static async Task SignOutAsync(IPage page)
     {
         await page.ClickAsync("[data-testid='sign-out']");
-        await page.WaitForURLAsync(SignInUrl());
+        // The URL, then the sign-in page's own content: right after a download the "load" event may never come again.
+        await page.WaitForURLAsync(SignInUrl(), new() { WaitUntil = WaitUntilState.Commit });
+        await page.Locator("[data-testid^='sign-in-']").First.WaitForAsync();
     }
 
     /// <summary>Opens a page and waits for its circuit: before that, prerendered buttons do nothing.</summary>
